@@ -1,0 +1,117 @@
+"""A document's rows → its tables, each with its kind.
+
+Starts of tables are found from titles (…项目绩效目标表, …整体绩效目标表, 2021年…情况表) and from
+first fields (项目名称, 部门(单位)名称). A budget table printed over several pages repeats its
+title and header; the pages are merged back into one table. Text before the first table of a
+budget document is its narrative (预算说明), kept as a `budget` table of sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reviewer.extract.fields import classify_label
+from reviewer.models import GridRow
+
+PROJECT_TITLE = re.compile(r"(项目|专项|资金).*绩效(目标|指标).*表|绩效目标(申报|批复|设定|审核)表|绩效目标表$")
+DEPARTMENT_TITLE = re.compile(r"整体(支出)?绩效(目标|指标).*表|部门(\(|（)?单位(\)|）)?整体")
+BUDGET_TITLE = re.compile(
+    r"^(\d{4}\s*年\s*(度)?)?[^，。；]{0,40}(收支总体情况表|收入总体情况表|支出总体情况表|支出情况表|"
+    r"经费支出情况表|汇总表|预算表|收支预算总表|支出预算表)$"
+)
+YEAR_LINE = re.compile(r"^[(（]?\s*(\d{4})\s*年度?\s*[)）]?$")
+_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+
+
+@dataclass
+class Segment:
+    kind: str  # project | department | budget | narrative
+    start: int  # first row index (title included)
+    end: int  # exclusive
+    title: str = ""
+
+
+def row_text(row: GridRow) -> str:
+    return " ".join(c.text for c in row.cells if c.text)
+
+
+def _single(row: GridRow) -> str | None:
+    texts = [c.text for c in row.cells if c.text]
+    return texts[0].strip("*＊ ") if len(texts) == 1 else None
+
+
+def _first_label(row: GridRow) -> str | None:
+    first = next((c.text for c in row.cells if c.text), None)
+    label = classify_label(first) if first else None
+    return label[1] if label else None
+
+
+def find_segments(rows: list[GridRow]) -> list[Segment]:
+    starts: list[Segment] = []
+    i, n = 0, len(rows)
+    while i < n:
+        single = _single(rows[i])
+        if single and len(single) <= 80:
+            kind = _title_kind(single)
+            if kind:
+                last = starts[-1] if starts else None
+                if (kind in ("project", "department") and last and last.kind in ("project", "department")
+                        and all(_single(rows[k]) is not None or not row_text(rows[k]) for k in range(last.start, i))):
+                    last.title = f"{last.title} {single}".strip()  # a second title line
+                    if kind == "department":
+                        last.kind = kind
+                    i += 1
+                    continue
+                # a budget table continued on the next page repeats its title: merge
+                if kind == "budget" and starts and starts[-1].kind == "budget" and starts[-1].title == single:
+                    i += 1
+                    continue
+                starts.append(Segment(kind, i, n, single))
+                i += 1
+                continue
+        label = _first_label(rows[i])
+        if label in ("项目名称", "单位名称"):
+            kind = "project" if label == "项目名称" else "department"
+            recent = starts[-1] if starts else None
+            owned = recent and recent.kind in ("project", "department") and i - recent.start <= 4 and not _has_label_since(
+                rows, recent.start, i
+            )
+            if owned:
+                if recent.kind != kind and label == "单位名称":
+                    recent.kind = kind
+            else:
+                starts.append(Segment(kind, i, n, ""))
+        i += 1
+    for a, b in zip(starts, starts[1:]):
+        a.end = b.start
+    segments = []
+    first = starts[0].start if starts else n
+    if first > 0:
+        segments.append(Segment("narrative", 0, first, ""))
+    segments.extend(starts)
+    return segments
+
+
+def _has_label_since(rows: list[GridRow], start: int, end: int) -> bool:
+    return any(_first_label(rows[k]) for k in range(start, end))
+
+
+_NOT_TITLE = re.compile(r"^([-•·]|[一二三四五六七八九十]+、|\d+[、.]|附件|附表|目录)")
+
+
+def _title_kind(text: str) -> str | None:
+    t = text.replace(" ", "")
+    if _NOT_TITLE.match(t):
+        return None
+    if DEPARTMENT_TITLE.search(t):
+        return "department"
+    if PROJECT_TITLE.search(t):
+        return "project"
+    if BUDGET_TITLE.search(t) and "绩效" not in t:
+        return "budget"
+    return None
+
+
+def years_in(text: str) -> list[int]:
+    return [int(y) for y in _YEAR.findall(text)]

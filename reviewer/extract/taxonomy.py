@@ -1,0 +1,144 @@
+"""Indicator frameworks and the common-indicator library (data in reviewer/data/taxonomy.yaml).
+
+Answers the questions the table builder and the rules ask: is this printed name a 一级 or a
+二级 of a framework, which 一级 does a 二级 belong to, which 二级 does a 三级 look like, and
+which framework does a table use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+_SUFFIX = re.compile(r"(指标|目标)$")
+_SPACE = re.compile(r"[\s\u3000*＊★]+")
+
+
+def clean_name(name: str | None) -> str:
+    """Strip spaces, stars and full-width marks from a printed level name."""
+    return _SPACE.sub("", name or "").strip("：:")
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    title: str
+    levels: dict[str, tuple[str, ...]]  # 一级 → its 二级 (canonical)
+    required: tuple[str, ...]  # "一级>二级" or "一级>*" (at least one 二级 with indicators)
+
+    def parent_of(self, level2: str) -> str | None:
+        for l1, l2s in self.levels.items():
+            if level2 in l2s:
+                return l1
+        return None
+
+
+@dataclass
+class Taxonomy:
+    frameworks: dict[str, Framework]
+    aliases: dict[str, str]  # printed (cleaned) → canonical
+    keywords: list[tuple[str, str]] = field(default_factory=list)  # (keyword, 二级), longest first
+
+    def canonical(self, name: str | None) -> str:
+        """Canonical level name: "产出指标" → "产出", "数量指标" → "数量"; unknown names cleaned."""
+        n = clean_name(name)
+        if n in self.aliases:
+            return self.aliases[n]
+        stripped = _SUFFIX.sub("", n)
+        return self.aliases.get(stripped, stripped if stripped in self._known else n)
+
+    @property
+    def _known(self) -> set[str]:
+        return _known_names(self)
+
+    def is_level1(self, name: str | None, framework: str) -> bool:
+        return self.canonical(name) in self.frameworks[framework].levels
+
+    def is_level2(self, name: str | None, framework: str) -> bool:
+        c = self.canonical(name)
+        return any(c in l2s for l2s in self.frameworks[framework].levels.values())
+
+    def level2_of(self, level3: str | None) -> str | None:
+        """The 二级 a 三级 name most looks like (longest keyword match), or None."""
+        text = clean_name(level3)
+        for kw, l2 in self.keywords:
+            if kw in text:
+                return l2
+        return None
+
+    def affinity(self, level3: str | None, level2: str | None) -> int:
+        """Length of the longest keyword of `level2` found in `level3` (0: no evidence)."""
+        text, target = clean_name(level3), self.canonical(level2)
+        equivalents = _EQUIVALENT.get(target, {target})
+        return max((len(kw) for kw, l2 in self.keywords if l2 in equivalents and kw in text), default=0)
+
+    def detect_framework(self, level1_names: list[str], level2_names: list[str], department: bool = False) -> str:
+        """Pick the framework whose names best cover what the table prints.
+
+        The department-wide framework is a candidate only for department tables, where it is
+        preferred when its own names appear.
+        """
+        l1 = {self.canonical(n) for n in level1_names if n}
+        l2 = {self.canonical(n) for n in level2_names if n}
+        best, best_score = "older", -1.0
+        for name, fw in self.frameworks.items():
+            fw_l2 = {x for xs in fw.levels.values() for x in xs}
+            score = 2 * len(l1 & set(fw.levels)) + len(l2 & fw_l2) - 0.5 * len(l1 - set(fw.levels))
+            if name == "central2021" and not l2 & {"经济成本", "社会成本", "生态环境成本"}:
+                continue  # 成本 as 一级, with its own 二级, is what sets the 2021 framework apart
+            if name == "department":
+                if not department:
+                    continue
+                score += 3
+            if score > best_score:
+                best, best_score = name, score
+        return best
+
+
+_EQUIVALENT = {
+    "生态效益": {"生态效益", "环境效益"},
+    "环境效益": {"生态效益", "环境效益"},
+    "满意度": {"满意度", "服务对象满意度"},
+    "服务对象满意度": {"满意度", "服务对象满意度"},
+    "可持续影响": {"可持续影响", "长效管理"},
+    "长效管理": {"可持续影响", "长效管理"},
+}
+
+
+@cache
+def _known_names(tax: Taxonomy) -> set[str]:
+    out = set()
+    for fw in tax.frameworks.values():
+        out.update(fw.levels)
+        for l2s in fw.levels.values():
+            out.update(l2s)
+    return out
+
+
+Taxonomy.__hash__ = object.__hash__  # type: ignore[assignment]  # identity: one instance per process
+
+
+@cache
+def load_taxonomy() -> Taxonomy:
+    data = yaml.safe_load(files("reviewer.data").joinpath("taxonomy.yaml").read_text(encoding="utf-8"))
+    frameworks = {
+        name: Framework(
+            name=name,
+            title=spec["title"],
+            levels={k: tuple(v) for k, v in spec["levels"].items()},
+            required=tuple(spec.get("required", ())),
+        )
+        for name, spec in data["frameworks"].items()
+    }
+    aliases: dict[str, str] = {}
+    for canonical, printed in data.get("aliases", {}).items():
+        aliases[canonical] = canonical
+        for p in printed:
+            aliases[clean_name(p)] = canonical
+    keywords = [(kw, l2) for l2, kws in data.get("level3_keywords", {}).items() for kw in kws]
+    keywords.sort(key=lambda kv: -len(kv[0]))
+    return Taxonomy(frameworks=frameworks, aliases=aliases, keywords=keywords)
