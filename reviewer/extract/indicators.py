@@ -61,7 +61,7 @@ def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
     cols = Columns(width=len(header.cells))
     for i, cell in enumerate(header.cells):
         name = clean_name(cell.text)
-        if not name:
+        if not name or len(name) > 12:  # a block label such as "绩效指标(权重分值90分,…)"
             continue
         for role, pat in _ROLE_PATTERNS:
             if pat.search(name) and role not in cols.roles:
@@ -173,12 +173,16 @@ class IndicatorReader:
 
     def _resolve_level2(self, rows: list[_Row]) -> None:
         labelled = [i for i, r in enumerate(rows) if r.l2]
+        # a 二级 printed on a row of its own with no 三级 is an empty block: it claims no row above
+        claims_above = {i for i in labelled if rows[i].l3}
         explicit_l1 = [i for i, r in enumerate(rows) if r.l1]
         for i, r in enumerate(rows):
             if r.l2 or not r.l3:
                 continue
             prev = max((j for j in labelled if j < i), default=None)
             nxt = min((j for j in labelled if j > i), default=None)
+            if nxt is not None and nxt not in claims_above:
+                nxt = None
             # a block does not reach across a new 一级 label
             if nxt is not None and any(i < k <= nxt and rows[k].l1 and k != nxt for k in explicit_l1):
                 nxt = None

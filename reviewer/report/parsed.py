@@ -24,13 +24,17 @@ def render_parsed(doc: Document, console: Console | None = None) -> None:
         if t.indicators or t.slots:
             tree = root.add("指标")
             nodes: dict[tuple, Tree] = {}
+
+            def node(*path: str | None) -> Tree:
+                if path not in nodes:
+                    parent = node(*path[:-1]) if len(path) > 1 else tree
+                    nodes[path] = parent.add(str(path[-1] or "（无）"))
+                return nodes[path]
+
             for s in t.slots:
-                l1 = nodes.setdefault((s.level1,), tree.add(str(s.level1)))
-                nodes.setdefault((s.level1, s.level2), l1.add(str(s.level2)))
+                node(s.level1, s.level2)
             for i in t.indicators:
-                l1 = nodes.setdefault((i.level1,), tree.add(str(i.level1)))
-                parent = nodes.setdefault((i.level1, i.level2), l1.add(str(i.level2)))
-                parent.add(f"{i.level3} = {i.target.raw}")
+                node(i.level1, i.level2).add(f"{i.level3} = {i.target.raw}")
         if t.kind == "budget" and t.rows:
             root.add(f"{len(t.rows)} 行 × {len(t.columns)} 列: {' | '.join(t.columns[:8])}")
         console.print(root)

@@ -1,0 +1,155 @@
+"""Segmentation, fields and the indicator tree on the reference sample and the real tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewer.errors import InputError
+from reviewer.extract import load_document
+from reviewer.extract.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
+REAL = ROOT.parent / "shared" / "samples" / "real"
+
+
+def load(path: Path):
+    return load_document(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load(SAMPLE)
+
+
+def by_title(doc, part):
+    return next(t for t in doc.tables if part in t.title)
+
+
+def test_sample_tables_and_kinds(sample):
+    kinds = [t.kind for t in sample.tables]
+    assert kinds.count("project") == 7
+    assert kinds.count("department") == 1
+    assert sample.budget_year == 2021
+    budget_titles = [t.title for t in sample.tables if t.kind == "budget"]
+    assert "部门预算说明" in budget_titles
+    assert "部门支出总体情况表" in budget_titles
+    # a table printed over two pages is one table
+    assert budget_titles.count("一般公共预算基本支出情况表") == 1
+    basic = by_title(sample, "一般公共预算基本支出情况表")
+    labels = [r.texts[2] for r in basic.rows if len(r.cells) > 2]
+    assert "工资福利支出" in labels and "公务用车运行维护费" in labels and "退休费" in labels
+
+
+def test_project_header_and_narrative(sample):
+    t = by_title(sample, "驻村帮扶工作经费")
+    assert t.framework == "henan"
+    assert t.header["项目总金额"].amount.wan == 0.0
+    assert t.header["项目本年度金额"].amount.wan == 5.0
+    assert t.header["开始时间"].text == "2021-01-01"
+    assert "卫凹村" in t.narrative["项目概况"].text
+    assert "<p>" not in t.narrative["项目概况"].text
+    assert "备注" not in t.narrative or t.narrative["备注"].text != "项目绩效目标"
+    assert t.narrative["项目总目标"].text.startswith("完成市扶贫办")
+
+
+def test_shifted_rows_keep_their_parents(sample):
+    t = by_title(sample, "驻村帮扶工作经费")
+    subsidy = next(i for i in t.indicators if i.level3 == "驻村人员补助标准")
+    assert (subsidy.level2, subsidy.target.raw) == ("成本", "140元/人/天")
+    assert subsidy.level1 == "产出目标"
+    slots = {(s.level1, s.level2) for s in t.slots}
+    assert ("产出目标", "时效") in slots  # declared, empty
+    assert not any(i.level2 == "时效" for i in t.indicators)
+
+
+def test_label_printed_on_a_middle_row(sample):
+    """In the U-key table 投入与目标管理 and 财务管理 are printed on middle rows of their blocks."""
+    t = by_title(sample, "U-key")
+    first = t.indicators[0]
+    assert (first.level1, first.level2, first.level3) == ("投入与目标管理", "投入管理", "预算执行率")
+    fin = next(i for i in t.indicators if i.level3 == "财务管理制度健全性")
+    assert fin.level2 == "财务管理"
+    sat = next(i for i in t.indicators if i.level3 == "使用人员满意度")
+    assert (sat.level1, sat.level2, sat.target.raw) == ("效果目标", "满意度", "≥95%")
+
+
+def test_all_sample_targets_read(sample):
+    shelves = next(i for t in sample.tables for i in t.indicators if i.level3 == "密集架")
+    assert shelves.target.raw == "=52组"
+    assert shelves.location.line is not None
+    total = sum(len(t.indicators) for t in sample.tables if t.kind == "project")
+    assert total >= 160
+
+
+def test_department_table(sample):
+    t = next(t for t in sample.tables if t.kind == "department")
+    assert t.framework == "department"
+    assert t.header["项目本年度金额"].amount.wan == 503.7
+    real = next(i for i in t.indicators if i.level3 == "决算真实性")
+    assert real.target.raw == "真实"
+    econ = next(i for i in t.indicators if i.level3 == "经济效益指标")
+    assert "100%" in econ.target.raw
+
+
+@pytest.mark.parametrize(
+    "name, title, n_indicators, framework",
+    [
+        ("05_huangshi_dangxiao_2022.tsv", "主体班", 13, "older"),
+        ("13_yueyang_gaobiaozhunnongtian_2022.tsv", "岳阳县2022年高标准农田建设项目", 12, "older"),
+        ("21_wuhai_gongxiaoshe_zaishengziyuan_2021.tsv", "再生资源回收市场管理经费", 11, "older"),
+        ("12_tongxin_xiamaguan_putao_2023.tsv", "黄金蜜", 9, "older"),
+    ],
+)
+def test_real_tables(name, title, n_indicators, framework):
+    doc = load(REAL / name)
+    t = doc.tables[0]
+    assert title in t.title
+    assert len(t.indicators) == n_indicators
+    assert t.framework == framework
+    assert all(i.level1 and i.level2 and i.level3 for i in t.indicators)
+
+
+def test_merged_label_on_a_later_row_in_a_web_copy():
+    """05 prints 产出指标 on the fifth row of its block; every 数量 row still gets it."""
+    t = load(REAL / "05_huangshi_dangxiao_2022.tsv").tables[0]
+    counts = [i for i in t.indicators if i.level2 == "数量指标"]
+    assert len(counts) == 5 and {i.level1 for i in counts} == {"产出指标"}
+    assert next(i for i in t.indicators if i.level3 == "主体班培训人次").target.raw == "280人次"
+
+
+def test_extra_columns_are_kept():
+    t = load(REAL / "21_wuhai_gongxiaoshe_zaishengziyuan_2021.tsv").tables[0]
+    trips = next(i for i in t.indicators if i.level3 == "出差人次")
+    assert (trips.nature, trips.direction, trips.unit_column, trips.weight) == ("正向", "=", "人/次", 4.0)
+    assert t.header["项目本年度金额"].amount.wan == 3.0
+
+
+def test_traditional_text_with_pinyin_glosses():
+    doc = load(REAL / "19_yueyanglou_jiagerenzheng_zhengti_2023.tsv")
+    t = doc.tables[0]
+    assert t.kind == "department"
+    assert t.title == "岳阳楼区价格认证鉴定中心"
+    assert any(i.level3 == "业务工作支出安排金额" and i.unit_column == "%" for i in t.indicators)
+
+
+def test_truncated_table_without_indicators_still_reads():
+    t = load(REAL / "15_yangquan_sihaonongcunlu_2021.tsv").tables[0]
+    assert t.kind == "project" and t.indicators == []
+    assert t.header["项目本年度金额"].amount.wan == 25
+    assert "项目实施计划" in t.narrative
+
+
+def test_no_table_is_an_input_error():
+    with pytest.raises(InputError, match="no performance-target"):
+        load_document("这是一段普通的文字，没有任何表格。\n第二行。".encode(), "note.txt")
+
+
+def test_taxonomy_answers():
+    tax = load_taxonomy()
+    assert tax.canonical("产出指标") == "产出"
+    assert tax.frameworks["henan"].parent_of("投入管理") == "投入与目标管理"
+    assert tax.level2_of("使用人员满意度") == "满意度"
+    assert tax.detect_framework(["成本指标", "产出指标"], ["经济成本指标", "数量指标"]) == "central2021"
