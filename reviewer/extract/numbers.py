@@ -153,7 +153,10 @@ class NumberSpan:
         return unit_family(self.unit) if self.unit else None
 
 
-_CN_NUM = r"[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾][零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]*(?:点[零〇一二三四五六七八九]+)?"
+_CN_NUM = (
+    r"[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾]"
+    r"[零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]*(?:点[零〇一二三四五六七八九]+)?"
+)
 _ARABIC = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?"
 _YEAR = r"(?<!\d)(?:19|20)\d{2}"
 _MONTH = r"(?:1[0-2]|0?[1-9])"
@@ -263,20 +266,20 @@ def _scan(text: str, *, bare_magnitude_money: bool = False) -> list[NumberSpan]:
     quotes = _quoted_ranges(t)
     spans: list[NumberSpan] = []
     pos, n = 0, len(t)
-    per: tuple[int, str] | None = None  # pending 每X prefix: (start, X)
+    per: tuple[int, str, int] | None = None  # pending 每X prefix: (start, X, end)
     while pos < n:
         m = _MASTER_RE.search(t, pos)
         if not m:
             break
         kind = m.lastgroup
         start, end = m.start(), m.end()
-        if per is not None and per[0] + len("每") + len(per[1]) != start:
+        if per is not None and start not in (per[2], per[2] + 1):
             per = None
         if kind in ("docno", "phone", "ordinal", "marker"):
             pos = end
             continue
         if kind == "per":
-            per = (start, m.group()[1:])
+            per = (start, m.group()[1:], end)
             pos = end
             continue
         quoted = _in_ranges(quotes, start)
@@ -297,8 +300,7 @@ def _scan(text: str, *, bare_magnitude_money: bool = False) -> list[NumberSpan]:
                 month = 6 if m.group("half") == "上" else 12
             if m.group("m2"):
                 month = int(m.group("m2"))  # "1-12月": the span ends in December
-            raw_end = end
-            spans.append(NumberSpan(float(y), "年", start, raw_end, text[start:raw_end], "date", quoted, y, month, day))
+            spans.append(NumberSpan(float(y), "年", start, end, text[start:end], "date", quoted, y, month, day))
             pos = end
             continue
         if kind == "numdate":
@@ -308,7 +310,8 @@ def _scan(text: str, *, bare_magnitude_money: bool = False) -> list[NumberSpan]:
             else:
                 y = int(m.group("ny"))
                 d = int(m.group("nd")) if m.group("nd") else None
-                spans.append(NumberSpan(float(y), "年", start, end, text[start:end], "date", quoted, y, int(m.group("nm")), d))
+                mo = int(m.group("nm"))
+                spans.append(NumberSpan(float(y), "年", start, end, text[start:end], "date", quoted, y, mo, d))
                 pos = end
                 continue
         if kind == "mdate":

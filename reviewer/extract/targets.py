@@ -44,7 +44,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from reviewer.extract.numbers import _CN_NUM, _match_unit, find_numbers, parse_chinese_numeral
+from reviewer.extract.numbers import _CN_BAD_UNITS, _CN_NUM, _match_unit, find_numbers, parse_chinese_numeral
 from reviewer.extract.units import KNOWN_UNIT_SPELLINGS, MONEY_UNITS, fold, normalize_unit
 from reviewer.models import Comparator, Target
 
@@ -90,13 +90,16 @@ _PINYIN_RE = re.compile(
     r"\((?=[^)]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zA-ZāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüÜ]+\)"
 )
 _SPACE_RE = re.compile(r"\s+")
+_TIME_RE = re.compile(r"(?<=\d)[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _EMPTY_RE = re.compile(r"[-/\\_.。]*")
 _PLACEHOLDER_RE = re.compile(r"\*{2,}|[Xx×]{2,}|某某|[?？]{2,}")
 _TEMPLATE_RE = re.compile(r"\(([^()]*?(?:\*{2,}|[Xx×]{2,}|某某)[^()]*?)\)")
 _PREFIX_RE = re.compile("|".join(re.escape(k) for k in sorted(_CMP_PREFIXES, key=len, reverse=True)))
 _SUFFIX_RE = re.compile("(?:" + "|".join(re.escape(k) for k in sorted(_CMP_SUFFIXES, key=len, reverse=True)) + ")$")
 _TRAIL_PUNCT = "。；;，,、.！!"
-_NUM_RE = re.compile(rf"(?P<sign>[+-])?(?:(?P<ar>(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?|\.\d+)|(?P<cn>{_CN_NUM}))")
+_NUM_RE = re.compile(
+    rf"(?P<sign>[+-])?(?:(?P<ar>(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?|\.\d+)|(?P<cn>{_CN_NUM}))"
+)
 _RANGE_SEPS = "-~至到"
 _SLASH_PART_RE = re.compile(
     r"/(?:" + "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS) + r"|[\u4e00-\u9fff])"
@@ -139,7 +142,8 @@ _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, 
 
 
 def _clean(raw: str) -> str:
-    s = _HTML_RE.sub("", raw)
+    s = _TIME_RE.sub("", raw.strip())  # "2021-12-31 00:00:00" from a spreadsheet date cell
+    s = _HTML_RE.sub("", s)
     s = _PINYIN_RE.sub("", s)
     return _SPACE_RE.sub("", s).strip(_TRAIL_PUNCT)
 
@@ -232,7 +236,7 @@ def _quantity(core: str) -> tuple[float, float | None, str | None, float] | None
     if not is_cn and re.match(r"[+-]?0\d{2,}(?![.\d])", core):
         return None  # "0391-6612969", "060001": codes, not quantities
     u1, end, f1 = _read_unit(core, end, is_cn)
-    if is_cn and u1 is None:
+    if is_cn and (u1 is None or u1 in _CN_BAD_UNITS):
         return None  # "一般", "十分满意": words, not numbers
     if is_cn and u1 == "元" and core[:end].rstrip("元")[-1:] in ("万", "亿"):
         mag = core[:end].rstrip("元")[-1]
@@ -501,8 +505,9 @@ def _parse_target(raw: str, unit_column: str | None, comparator_column: str | No
         return t
 
     # qualitative levels
-    if _is_qualitative(display):
-        return Target(raw=raw, kind="qualitative", qualitative=display.strip(_TRAIL_PUNCT))
+    level = display.lstrip("=＝≥≤≧≦<>＜＞").strip(_TRAIL_PUNCT)  # "=合格" is the level 合格
+    if level and _is_qualitative(level):
+        return Target(raw=raw, kind="qualitative", qualitative=level)
 
     # prose
     t = Target(raw=raw, kind="text")
