@@ -1,0 +1,102 @@
+"""Grounding: which numbers a comment may contain (reviewer.drafting.grounding)."""
+
+from __future__ import annotations
+
+from reviewer.drafting.grounding import allowed_numbers, canonical, numbers_in, ungrounded_numbers
+from reviewer.models import Finding, Indicator, Table, Target, TextField
+
+
+def ukey_table() -> Table:
+    """The U-KEY project of the reference sample, as extraction would give it."""
+    return Table(
+        title="电子政务专项-综合服务平台U-key购买资金",
+        kind="project",
+        year=2021,
+        header={
+            "项目总金额": TextField(name="项目总金额", text="35.70"),
+            "项目本年度金额": TextField(name="项目本年度金额", text="35.70"),
+        },
+        narrative={
+            "项目概况": TextField(name="项目概况", text="此项目所需资金约35.9万元。"),
+            "项目实施计划": TextField(
+                name="项目实施计划",
+                text="1、2021年第一季度中心完成U-KEY采购； 2、2021年第二季度中心根据合同约定，支付合同金额的95%；",
+            ),
+        },
+        indicators=[
+            Indicator(level1="产出目标", level2="数量", level3="购买U-KEY数量",
+                      target=Target(raw="=600个", kind="numeric", comparator="=", value=600, unit="个")),
+            Indicator(level1="产出目标", level2="成本", level3="U-KEY成本",
+                      target=Target(raw="=595元/个", kind="numeric", comparator="=", value=595, unit="元/个")),
+            Indicator(level1="效果目标", level2="社会效益", level3="U-KEY发放率",
+                      target=Target(raw="≥95%", kind="numeric", comparator=">=", value=95, unit="%")),
+        ],
+        text="项目名称\t电子政务专项-综合服务平台U-key购买资金\n联系电话\t0391-6612969\n",
+    )
+
+
+def test_numbers_are_normalised():
+    assert numbers_in("35.70万元，0.00，5.00") == ["35.7", "0", "5"]
+    assert numbers_in("指标值“44,561”") == ["44561"]
+    assert numbers_in("≥１２０％、1.03万元/人") == ["120", "1.03"]
+    assert numbers_in("90-95%") == ["90", "95"]
+    assert canonical("100.0") == "100" and canonical(35.70) == "35.7"
+
+
+def test_list_markers_and_codes_are_not_numbers():
+    text = "一是1、加高密集架60组；(2)新增8000人；①完成；2. 成本2.5万元；依据财预〔2021〕101号和IQ203（F3）"
+    assert numbers_in(text) == ["60", "8000", "2.5"]
+    # Chinese numerals are words, not data.
+    assert numbers_in("一是三级指标不少于两个") == []
+    # A decimal is not a list marker.
+    assert numbers_in("单价1.03万元") == ["1.03"]
+
+
+def test_table_numbers_are_allowed():
+    allowed = allowed_numbers(ukey_table(), [])
+    for n in ("600", "595", "35.7", "35.9", "95", "2021", "6612969"):
+        assert n in allowed, n
+    # 万元 ↔ 元
+    assert "357000" in allowed
+
+
+def test_derivations_from_finding_evidence():
+    f = Finding(rule="IQ301", category="cost_inconsistency", severity="warning", indicator="U-KEY成本",
+                evidence="购买U-KEY数量: =600个; U-KEY成本: =595元/个; 项目概况: 约35.9万元",
+                message="600个×595元/个与项目概况所写35.9万元不符。")
+    allowed = allowed_numbers(None, [f])
+    assert "357000" in allowed  # 600 × 595 元
+    assert "35.7" in allowed  # … in 万元
+    assert "5" in allowed  # 600 - 595
+    mismatch = Finding(rule="IQ203", category="narrative_mismatch", severity="error", indicator="密集架",
+                       evidence="项目概况: 加高密集架60组; 指标值: =52组", message="60组与52组不一致。")
+    assert "8" in allowed_numbers(None, [mismatch])  # 60 - 52
+    plan = Finding(rule="IQ310", category="amount_inconsistency", severity="warning",
+                   evidence="项目实施计划: 9万元、8万元、3万元、14万元、6万元; 项目本年度金额: 50.00",
+                   message="实施计划各项合计与本年度金额不符。")
+    allowed = allowed_numbers(None, [plan])
+    assert "40" in allowed  # total of the plan part
+    assert "10" in allowed  # that total against the budget
+    assert "45" not in allowed and "61.7" not in allowed
+    change = Finding(rule="IQ320", category="arithmetic_error", severity="warning",
+                     evidence="2021年收入总计: 503.7万元; 2020年: 597.4万元", message="降幅应重新计算。")
+    allowed = allowed_numbers(None, [change])
+    assert "93.7" in allowed  # difference
+    assert "15.68" in allowed  # (597.4 - 503.7) / 597.4 × 100, rounded to 2 places
+
+
+def test_ungrounded_numbers_are_reported():
+    table = ukey_table()
+    f = Finding(rule="IQ301", category="cost_inconsistency", severity="warning", indicator="U-KEY成本",
+                evidence="购买U-KEY数量: =600个; U-KEY成本: =595元/个", message="数量与单价之积应与预算一致。")
+    good = "“U-KEY成本”指标：600个×595元/个=35.7万元，即357000元，与本年度金额35.70万元一致。"
+    assert ungrounded_numbers(good, table, [f]) == []
+    bad = "建议将单价改为580元/个，数量改为620个，预算调整为35.96万元。"
+    assert ungrounded_numbers(bad, table, [f]) == ["580", "620", "35.96"]
+    assert ungrounded_numbers("建议补充“≥（按历史标准填写）%”。", table, [f]) == []
+
+
+def test_without_table_only_findings_ground():
+    f = Finding(rule="IQ203", category="narrative_mismatch", severity="error", indicator="密集架",
+                evidence="项目概况: 加高密集架60组; 指标值: =52组", message="两处不一致。")
+    assert ungrounded_numbers("密集架60组与52组不一致，另有空调3台。", None, [f]) == ["3"]
