@@ -1,0 +1,386 @@
+"""copy_paste: text that belongs to another project, or one field copied into another."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+
+from reviewer.checks.common import compact, narrative_fields, quote
+from reviewer.checks.registry import Rule, register
+from reviewer.models import Document, Finding, Table
+
+_PUNCT = re.compile(r"[\s，,。；;：:、！!？?“”\"'‘’（）()《》〈〉【】\[\]<>·—\-…]+")
+_NAME_SPLIT = re.compile(r"[-—－_、，,（）()\s/]+|(?<=.)及(?=.)|(?<=.)和(?=.)|(?<=.)与(?=.)")
+_QUOTED = re.compile(r"《[^《》]{0,120}》|“[^“”]{0,120}”|〈[^〈〉]{0,120}〉")
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_CITATION = re.compile(r"[《〈“\"]|〔|【|\[|第[一二三四五六七八九十\d]+条|号")
+# Field pairs that may legitimately say the same thing in a one-year project.
+_SAME_OK = {frozenset({"项目总目标", "年度绩效目标"})}
+_CROSS_SKIP = ("立项依据", "备注")
+
+
+def normalized(text: str) -> str:
+    """Text for comparison: markup, spaces and punctuation removed."""
+    return _PUNCT.sub("", compact(text))
+
+
+def ratio(a: str, b: str) -> float:
+    """difflib similarity of two normalised texts (0–1), with a cheap upper bound first."""
+    if not a or not b:
+        return 0.0
+    if min(len(a), len(b)) / max(len(a), len(b)) < 0.6:
+        return 0.0
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    if m.real_quick_ratio() < 0.85 or m.quick_ratio() < 0.85:
+        return m.quick_ratio() if m.quick_ratio() < 0.85 else 0.0
+    return m.ratio()
+
+
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _copied(a: str, b: str) -> bool:
+    """Identical, or nearly so with the same figures (a template filled with other numbers is not a copy)."""
+    if a == b:
+        return True
+    return _DIGITS.findall(a) == _DIGITS.findall(b) and ratio(a, b) >= 0.9
+
+
+class _CopyRule(Rule):
+    category = "copy_paste"
+    kinds = ("project", "department")
+
+
+@register
+class FieldsCopiedIntoEachOther(_CopyRule):
+    """Two narrative fields of one table hold the same text (项目设立的必要性 = 项目概况).
+
+    What it checks: every pair of narrative fields (项目概况, 立项依据, 项目设立的必要性,
+    项目配套制度措施, 项目实施计划, 项目总目标, 年度绩效目标 …) is compared after removing
+    markup, spaces and punctuation; identical or near-identical texts (similarity ≥ 0.9)
+    mean one field was pasted into the other and says nothing of its own. 项目总目标 and
+    年度绩效目标 of a one-year project may coincide: that pair is only info.
+    Why: shared/spec/domain.md: "one field copied into another (必要性 = 概况)"; 财预〔2015〕88号
+    可行性 (the necessity must be argued, not restated).
+    Bad: 项目设立的必要性 with exactly the text of 项目概况.
+    Good: 项目概况 describing the work and 项目设立的必要性 arguing why it is needed.
+    """
+
+    code = "IQ902"
+    name = "fields-copied-into-each-other"
+    severity = "warning"
+
+    def check(self, table: Table) -> Iterable[Finding]:
+        fields = [(k, f.name or k, normalized(f.text), f.text) for k, f in table.narrative.items()
+                  if k != "备注" and len(normalized(f.text)) >= 10]
+        for i, (ka, na, a, raw_a) in enumerate(fields):
+            for kb, nb, b, _ in fields[i + 1:]:
+                r = 1.0 if a == b else ratio(a, b)
+                if r < 0.9:
+                    continue
+                ok_pair = frozenset({ka, kb}) in _SAME_OK
+                same = "相同" if r == 1.0 else "几乎相同"
+                yield self.finding(
+                    f"{nb}与{na}内容{same}，{nb}未单独填写。",
+                    evidence=f"{na} = {nb}: {quote(raw_a, 50)}" + ("" if r == 1.0 else f"（相似度{r:.0%}）"),
+                    location=f"{na} / {nb}",
+                    at=table.narrative[kb].location,
+                    fix=f"按{nb}的填报要求重新撰写，不要照抄{na}。",
+                    severity="info" if ok_pair else None,
+                )
+
+
+def _document_common(doc: Document) -> list[str]:
+    """Strings found in most project tables (the unit's name …): not distinctive of any project."""
+    projects = [t for t in doc.tables if t.kind == "project"]
+    names = [t.title for t in projects]
+    candidates: set[str] = set()
+    for n in names:
+        for size in range(4, min(len(n), 16) + 1):
+            for i in range(len(n) - size + 1):
+                candidates.add(n[i:i + size])
+    if doc.department:
+        candidates.add(doc.department)
+    texts = [compact(t.text) for t in projects]
+    half = max(2, (len(texts) + 1) // 2)
+    common = [c for c in candidates if sum(1 for t in texts if c in t) >= half]
+    common.sort(key=lambda c: (-len(c), c))
+    return common
+
+
+def distinctive_terms(name: str, common: list[str]) -> list[str]:
+    """Pieces of a project name that identify it ("大会议室", "档案室整修", "设备采购")."""
+    s = compact(name)
+    for c in common:
+        s = s.replace(c, "|")
+    terms = []
+    for piece in _NAME_SPLIT.split(s.replace("|", "-")):
+        piece = re.sub(r"^(济源市|本|该)", "", piece)
+        if len(piece) >= 3:
+            terms.append(piece)
+    return terms
+
+
+def _found(term: str, text: str) -> int:
+    """Characters of `term` found in `text`: whole, or a prefix of ≥3 ("档案室整修" ~ "档案室整个")."""
+    if term in text:
+        return len(term)
+    for k in range(len(term) - 1, 2, -1):
+        if term[:k] in text:
+            return k
+    return 0
+
+
+@register
+class OtherProjectsText(_CopyRule):
+    """A field names another project's items: text copied from that project's table.
+
+    What it checks: the distinctive words of every other project's name in the document
+    (after removing what all projects share, such as the unit's name) are looked for in this
+    project's narrative fields. When a field carries two or more of another project's terms
+    (six characters or more in all, outside cited titles 《…》 and quotations) that this
+    project's own name and indicators do not use, the text was written for the other project.
+    Why: shared/spec/domain.md: "one project's text inside another's"; a target written for
+    another project cannot be evaluated against this one (财预〔2015〕88号 相关性).
+    Bad: 网络维护费 project's 项目配套制度措施 "为了完成…大会议室、档案室整个及设备采购的项目".
+    Good: the U-Key project's 项目配套制度措施 "为了完成…综合服务平台U-Key购买资金的项目".
+    """
+
+    code = "IQ901"
+    name = "other-projects-text"
+    severity = "error"
+    scope = "document"
+
+    def check_document(self, document: Document) -> Iterable[tuple[Table, Finding]]:
+        projects = [t for t in document.tables if t.kind == "project" and t.title]
+        if len(projects) < 2:
+            return
+        common = _document_common(document)
+        terms = {id(t): distinctive_terms(t.title, common) for t in projects}
+        for a in projects:
+            own = compact(a.title) + "|" + "|".join(compact(i.level3) for i in a.indicators if i.level3)
+            for name, text in narrative_fields(a):
+                t = compact(_QUOTED.sub("", text))  # cited titles name other things legitimately
+                for b in projects:
+                    if b is a:
+                        continue
+                    hits = []
+                    for term in terms[id(b)]:
+                        n = _found(term, t)
+                        if n and _found(term, own) < n:
+                            hits.append((term, n))
+                    matched = sum(n for _, n in hits)
+                    if len(hits) < 2 or matched < 6:
+                        continue
+                    yield a, self._finding(a, b, name, text, hits)
+                    break
+
+    def _finding(self, a: Table, b: Table, name: str, text: str, hits: list[tuple[str, int]]) -> Finding:
+        first = min((text.find(term[:n]) for term, n in hits if text.find(term[:n]) >= 0), default=0)
+        sentence = next((m.group(0) for m in _SENTENCE.finditer(text) if m.start() <= first < m.end()), text)
+        words = "、".join(term[:n] for term, n in hits)
+        return self.finding(
+            f"{name}提到“{words}”，这些是“{b.title}”项目的内容，疑从该项目复制。",
+            evidence=f"{name}: {quote(sentence.strip(), 70)}; 另一项目名称: {b.title}",
+            location=name,
+            at=a.narrative[next(k for k, f in a.narrative.items() if (f.name or k) == name)].location,
+            fix=f"按本项目（{a.title}）的实际内容重写{name}。",
+        )
+
+
+@register
+class SameTextAcrossProjects(_CopyRule):
+    """A field is (nearly) the same in several projects, or long sentences are shared.
+
+    What it checks: the same narrative field of different projects (项目实施计划,
+    项目配套制度措施 …; 立项依据 may rightly cite the same documents and is left out) compared
+    after removing punctuation — identical, or similarity ≥ 0.9 with the same figures (a
+    template filled in with each project's own numbers is not reported) — and sentences of 30 characters or more
+    that appear word for word in two projects. Worth a look: boilerplate often hides a plan
+    or a measure that does not fit the project.
+    Why: shared/spec/domain.md: "a whole table copied from last year; one project's text
+    inside another's".
+    Bad: three projects with the 项目实施计划 "2021年6月底支付50%，2021年10月底支付80%，…".
+    Good: each project's plan naming its own steps and amounts.
+    """
+
+    code = "IQ903"
+    name = "same-text-across-projects"
+    severity = "info"
+    scope = "document"
+
+    def check_document(self, document: Document) -> Iterable[tuple[Table, Finding]]:
+        projects = [t for t in document.tables if t.kind == "project"]
+        if len(projects) < 2:
+            return
+        common = _document_common(document)
+        terms = {id(t): distinctive_terms(t.title, common) for t in projects}
+        norm = {id(t): {k: normalized(f.text) for k, f in t.narrative.items()
+                        if k not in _CROSS_SKIP and len(normalized(f.text)) >= 15} for t in projects}
+        covered: set[tuple[int, str]] = set()  # (table, field) already reported as a whole copy
+        for a in projects:
+            for key, text in norm[id(a)].items():
+                twins = [b for b in projects if b is not a and key in norm[id(b)] and _copied(norm[id(b)][key], text)]
+                if not twins:
+                    continue
+                covered.add((id(a), key))
+                if any(_names_project(text, terms[id(t)]) for t in (a, *twins)):
+                    continue  # the text names one project: IQ901 reports it where it does not belong
+                f = a.narrative[key]
+                others = "、".join(f"“{b.title}”" for b in twins[:3]) + ("等" if len(twins) > 3 else "")
+                yield a, self.finding(
+                    f"{f.name or key}与{others}项目的同一栏目内容相同或几乎相同，请核实是否符合本项目实际。",
+                    evidence=f"{f.name or key}: {quote(f.text, 60)}",
+                    location=f.name or key,
+                    at=f.location,
+                    fix=f"结合本项目的实际内容、金额和进度重写{f.name or key}。",
+                )
+        yield from self._shared_sentences(projects, covered)
+
+    def _shared_sentences(self, projects: list[Table], covered: set[tuple[int, str]]) -> Iterable[tuple[Table, Finding]]:
+        sentences: dict[str, list[tuple[Table, str, str]]] = {}
+        for t in projects:
+            for key, f in t.narrative.items():
+                if key in _CROSS_SKIP or (id(t), key) in covered:
+                    continue
+                for m in _SENTENCE.finditer(f.text or ""):
+                    raw = m.group(0).strip()
+                    n = normalized(raw)
+                    if len(n) >= 30 and not _CITATION.search(raw):
+                        sentences.setdefault(n, []).append((t, f.name or key, raw))
+        shared_with: dict[int, dict[int, list[tuple[str, str]]]] = {}
+        by_id = {id(t): t for t in projects}
+        whole = {id(t): "|".join(normalized(f.text) for k, f in t.narrative.items() if k not in _CROSS_SKIP)
+                 for t in projects}
+        for n, occurrences in sentences.items():
+            tables = {id(t): (field, raw) for t, field, raw in occurrences}
+            others = [i for i, text in whole.items() if n in text]  # in table order: stable messages
+            for ia, (fa, raw) in tables.items():
+                for ib in others:
+                    if ib == ia:
+                        continue
+                    shared_with.setdefault(ia, {}).setdefault(ib, []).append((fa, raw))
+        for ia, partners in shared_with.items():
+            strong = {ib: s for ib, s in partners.items()
+                      if len(s) >= 2 or sum(len(normalized(raw)) for _, raw in s) >= 60}
+            if not strong:
+                continue
+            a = by_id[ia]
+            fa, raw = next(iter(strong.values()))[0]
+            names = "、".join(f"“{by_id[ib].title}”" for ib in list(strong)[:3]) + ("等" if len(strong) > 3 else "")
+            count = max(len(s) for s in strong.values())
+            yield a, self.finding(
+                f"{fa}与{names}项目有{count}句相同的表述，请核实是否符合本项目实际。",
+                evidence=f"{fa}: {quote(raw, 60)}",
+                location=fa,
+                fix=f"结合本项目实际改写{fa}中与其他项目雷同的表述。",
+            )
+
+
+def _names_project(text: str, terms: list[str]) -> bool:
+    """The text carries two or more distinctive terms of a project's name."""
+    hits = [term for term in terms if _found(term, text)]
+    return len(hits) >= 2 and sum(_found(t, text) for t in hits) >= 6
+
+
+# ---------------------------------------------------------------- a project named in the text that is not this one
+
+_NAME_CHARS = r"[^，。；;：:！？!?《》\n]"
+_NAMED_PROJECT = re.compile(
+    rf"(?:为了完成|为完成|为了实施|为实施|为了做好|为做好)(?P<a>{_NAME_CHARS}{{4,60}}?)的?项目"
+    rf"|(?:^|[。；;\n]\s*(?:\d{{1,2}}[、.．]|[一二三四五六七八九十]+是)?)(?P<b>{_NAME_CHARS}{{4,60}}?)项目"
+    r"(?=的实施|需要|主要|实施|是|将|开工|建设|完成)"
+    rf"|(?P<c>[\u4e00-\u9fff]{{2,20}}?(?:管理中心|中心|局|委员会|办公室|人民政府)-?{_NAME_CHARS}{{4,50}}?)项目"
+)
+# A project name has no verbs or prepositions ("中心领导小组针对项目" is not one).
+_NOT_A_NAME = re.compile(r"[对在把被从向让给由]|针对|进行|负责|组织|领导|开展|完成|实施|确保|通过|根据|按照|以及")
+_UNIT_PREFIX = re.compile(r"^.{2,30}?(管理中心|中心|局|委员会|办公室|人民政府|政府|院|校|站|所|馆|社|厅)(的)?(?=.{4,})")
+_NAME_NOISE = re.compile(r"(?:19|20)\d{2}\s*年度?|[“”\"'‘’、，,\-—_（）()\s]|专项|资金|经费|费用|项目|工程|建设|工作")
+_PRONOUN = re.compile(r"此|该|本|这个|上述")
+_TITLES = re.compile(r"《[^《》]{0,120}》|〈[^〈〉]{0,120}〉")
+
+
+def _strip_common(s: str, unit: str) -> str:
+    """Remove the pieces a name shares with the unit's name (住房公积金, 管理中心 …)."""
+    for size in range(min(len(unit), 12), 2, -1):
+        for i in range(len(unit) - size + 1):
+            piece = unit[i:i + size]
+            if piece in s:
+                s = s.replace(piece, "")
+    return s
+
+
+def named_projects(text: str) -> list[tuple[str, str]]:
+    """(name as written, sentence) of projects the text names ("为了完成…的项目", "…项目的实施")."""
+    out = []
+    plain = _TITLES.sub(lambda m: "□" * len(m.group(0)), text)  # cited titles are not project names
+    for m in _NAMED_PROJECT.finditer(plain):
+        group = next(g for g in ("a", "b", "c") if m.group(g))
+        name = text[m.start(group):m.end(group)].strip()
+        head = _UNIT_PREFIX.sub("", name)
+        if "□" in m.group(group) or _PRONOUN.search(name) or _NOT_A_NAME.search(head):
+            continue
+        if re.search(r"\d{1,2}月|季度", name):
+            continue
+        sentence = next((s.group(0) for s in _SENTENCE.finditer(text) if s.start() <= m.start(group) < s.end()), name)
+        out.append((name, sentence.strip()))
+    return out
+
+
+def _core(name: str, unit: str) -> str:
+    s = _UNIT_PREFIX.sub("", compact(name))
+    s = _strip_common(s, unit) if unit else s
+    return _NAME_NOISE.sub("", s).lower()
+
+
+@register
+class NamesAnotherProject(_CopyRule):
+    """The narrative names a project that is not this one ("为了完成…大会议室、档案室…的项目").
+
+    What it checks: project names written in the narrative — "为了完成X的项目", "X项目的实施",
+    "X项目需要…" — are compared with this table's 项目名称 after removing what every name of
+    the unit shares (the unit's name, years, 专项/资金/经费/项目). A name of eight characters or
+    more whose own part shares less than half its characters with this project's name was
+    written for another project: a sentence pasted from another table. Cited titles (《…》)
+    and phrases with verbs or prepositions ("中心领导小组针对项目") are not names. Names of other projects in the same
+    document are reported by IQ901 with that project's name; this rule covers a table
+    reviewed on its own.
+    Why: shared/spec/domain.md: "one project's text inside another's"; 财预〔2015〕88号 相关性.
+    Bad: 网络维护费 project: "为了完成济源市住房公积金管理中心大会议室、档案室整个及设备采购的项目".
+    Good: U-Key project: "为了完成…电子政务专项-综合服务平台U-Key购买资金的项目".
+    """
+
+    code = "IQ904"
+    name = "names-another-project"
+    severity = "warning"
+    kinds = ("project",)
+
+    def check(self, table: Table) -> Iterable[Finding]:
+        unit = compact(table.unit_name or self.ctx.document.department or "")
+        own = _core(table.title, unit)
+        if len(own) < 2:
+            return
+        others = [t for t in self.ctx.document.tables if t.kind == "project" and t is not table]
+        other_cores = [_core(t.title, unit) for t in others]
+        for key, f in table.narrative.items():
+            for name, sentence in named_projects(f.text or ""):
+                core = _core(name, unit)
+                if len(core) < 3 or len(compact(name)) < 8 or _overlap(core, own) >= 0.5:
+                    continue
+                if any(oc and _overlap(core, oc) >= 0.5 for oc in other_cores):
+                    continue  # another project of this document: IQ901 names it
+                yield self.finding(
+                    f"{f.name or key}写到“{name}”，与本项目名称“{table.title}”不符，疑为从其他项目复制的内容。",
+                    evidence=f"{f.name or key}: {quote(sentence, 70)}; 项目名称: {table.title}",
+                    location=f.name or key,
+                    at=f.location,
+                    fix=f"删除或改写该句，使{f.name or key}只写本项目的内容。",
+                )
+                break
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the distinct characters of `a` found in `b`."""
+    ca = set(a)
+    return len(ca & set(b)) / len(ca) if ca else 0.0

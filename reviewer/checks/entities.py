@@ -1,0 +1,641 @@
+"""Number–entity pairs in Chinese narrative: "加高密集架60组" → (密集架, 60, 组).
+
+Narrative fields state quantities in running text; the checks compare them with the
+indicator table, with the header amounts and with each other. This module finds every
+quantity (numbers come from reviewer.extract.numbers.find_numbers, which already skips
+years, dates, document numbers, phone numbers and list markers), then attaches:
+
+- the entity it counts: the noun phrase before the number within its clause, after
+  stripping verbs and copulas ("业务档案需要加高密集架" → 密集架, "满意度要达到" → 满意度),
+  or the noun phrase after it when the words before end in a transitive verb
+  ("采购600个U-KEY" → U-KEY, "派驻一名工作人员" → 工作人员);
+- the comparator written around it (不低于/达到/以上 → ≥, 以内/不超过/控制在 → ≤, 大于 → >);
+- whether it is approximate (约/近/左右) or a change rather than a level (比…增加0.1万元);
+- the total of sibling quantities written together ("柜机两台挂机一台" → 3 台).
+
+`match_indicator` then finds the indicator a quantity is about, by name similarity and
+unit family, and says how sure it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reviewer.extract.numbers import NumberSpan, find_numbers
+from reviewer.extract.units import normalize_unit, unit_family, wan_factor
+from reviewer.models import Indicator
+
+# ------------------------------------------------------------------ lexicons
+
+CLAUSE_BREAKS = frozenset("，,；;。！？!?、：:\n（）()【】[]《》“”\"")
+SENTENCE_BREAKS = frozenset("；;。！？!?\n")
+
+# Comparators written before a number (longest first when matching).
+_COMPARATORS_BEFORE: tuple[tuple[str, str], ...] = (
+    ("大于等于", ">="), ("大于或等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
+    ("不得低于", ">="), ("不得少于", ">="), ("不得高于", "<="), ("不得超过", "<="), ("不得多于", "<="),
+    ("至少", ">="), ("≥", ">="), (">=", ">="), ("达到", ">="), ("达", ">="), ("提高到", ">="),
+    ("提高至", ">="), ("提升至", ">="), ("提升到", ">="),
+    ("小于等于", "<="), ("小于或等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不多于", "<="),
+    ("不大于", "<="), ("不突破", "<="), ("最多", "<="), ("≤", "<="), ("<=", "<="), ("控制在", "<="),
+    ("缩短为", "<="), ("缩短至", "<="), ("缩短到", "<="), ("降低至", "<="), ("降低到", "<="),
+    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"), (">", ">"),
+    ("小于", "<"), ("低于", "<"), ("少于", "<"), ("<", "<"),
+    ("等于", "="), ("=", "="), ("＝", "="),
+)
+_COMPARATORS_AFTER: tuple[tuple[str, str], ...] = (
+    ("及以上", ">="), ("以上", ">="), ("之上", ">="),
+    ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
+)
+_APPROX_BEFORE = ("大约", "约为", "约", "近", "将近", "接近", "大概", "预计约")
+_APPROX_AFTER = ("左右", "上下", "余")
+
+# Words that end a change statement right before the number: "比2020年减少0.7万元".
+_CHANGE_WORDS = ("增加", "减少", "增长", "下降", "降低", "提高", "上涨", "上升", "减", "增", "节约",
+                 "节省", "压减", "缩减", "核减", "调减", "调增", "追加")
+
+# Transitive verbs: when the words before a number end in one, the entity follows the number
+# ("采购600个U-KEY"); inside a phrase they mark where the noun phrase starts ("加高密集架").
+VERBS: tuple[str, ...] = tuple(sorted((
+    "采购", "购买", "购置", "新增", "加高", "增设", "添置", "配备", "配置", "更换", "安装", "建设", "建成",
+    "新建", "改造", "维修", "维护", "完成", "聘用", "聘请", "招聘", "派驻", "选派", "派出", "委托", "培训",
+    "发放", "支付", "付", "拨付", "接待", "开设", "开展", "举办", "组织", "邀请", "种植", "补助", "补贴",
+    "硬化", "修建", "铺设", "提供", "设置", "印制", "制作", "资助", "救助", "慰问", "帮扶", "服务",
+    "覆盖", "惠及", "受益", "涉及", "解决", "处理", "办理", "审核", "检查", "收集", "回收", "清运",
+    "调整为", "调整", "需要", "需", "要求", "计划", "预计", "拟", "共有", "现有", "有", "累计", "归集",
+    "投入", "安排", "申请", "使用", "用于", "实现", "确保", "保证", "保障", "力争", "争取", "严格",
+), key=len, reverse=True))
+
+# Verbs that never name what is counted ("支付50%"); 培训/服务/补助 … double as nouns.
+_ACTION_ONLY = frozenset(("支付", "付", "拨付", "完成", "实现", "达到", "确保", "保证", "需要", "需", "计划", "预计",
+                          "安排", "投入", "使用", "用于", "要求", "拟", "力争", "争取", "严格", "有", "共有", "现有"))
+
+# Copulas and auxiliaries between an entity and its number: "满意度要达到95%".
+_LINKS: tuple[str, ...] = tuple(sorted((
+    "为", "是", "要", "需", "需要", "应", "应当", "须", "必须", "要在", "在", "均", "共", "共计", "合计",
+    "总计", "累计", "达到了", "达到", "达", "了", "的", "已", "将", "可", "能", "得", "不得",
+    "由", "调整为", "保持在", "保持", "维持在", "稳定在", "控制", "每", "按", "按照", "约", "近",
+    "年均", "平均", "人均", "户均", "计", "计划", "预计", "力争", "争取", "确保", "保证", "实现",
+    "增加", "减少", "增长", "下降", "降低", "提高", "提升", "缩短", "超过", "不低于", "不少于",
+), key=len, reverse=True))
+
+# Leading words that are not part of the entity.
+_LEADING: tuple[str, ...] = tuple(sorted((
+    "其中", "同时", "并且", "并", "且", "和", "及", "以及", "对", "将", "使", "让", "通过", "确保", "保证",
+    "实现", "中心", "我单位", "本单位", "我局", "本部门", "本项目", "该项目", "此项目", "项目", "预计",
+    "计划", "拟", "全年", "主要", "目前", "现", "已", "共", "约", "在", "由", "要", "需", "把", "给",
+    "严格", "努力", "力争", "争取", "进一步", "全面", "积极",
+), key=len, reverse=True))
+
+_HISTORY = re.compile(r"上年|去年|往年|上一年|前一年|截至|截止|累计|历年|以来|原有|已有|已经|已完成|过去")
+_DISTRIBUTIVE = re.compile(r"各|分别|每")
+_PER_WORDS = re.compile(r"(每|人均|户均|平均每)(个|人|天|日|月|年|亩|株|户|台|套|次|人次|平方米|公里|小时|周|栋)?$")
+_PER_IN_PHRASE = re.compile(r"每(人|天|日|月|年|亩|株|户|台|套|次|个)")
+_MARKER_RE = re.compile(
+    r"^(?:\d{1,2}\s*[、.．]|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[）)]|[一二三四五六七八九十]{1,3}\s*(?:是|、)"
+    r"|目标\s*\d{1,2}\s*[:：]?|第[一二三四五六七八九十\d]+[、,，]?)+"
+)
+_MARKER_ANYWHERE = re.compile(r"(?:^|(?<=[\s。；;，,]))(?:[一二三四五六七八九十]{1,3}是|\d{1,2}、)")
+_NON_ENTITY_START = re.compile(r"^(的|之|以上|以下|以内|左右|及以上|上下|多|余|后|前|内|中|间|起|止|至|到)")
+_POST_CUT = re.compile(
+    r"(以|用于|用来|进行|开展|为|对|在|并|和|及|与|等|从而|确保|保证|的|承接|承担|负责|参与|缴存|办理|驻村|参照|按照"
+    r"|依照|根据|执行|实行|签订|组成|构成|共同|分别|每|均|全部|已|将|要|需|从事|发放|领取|享受)"
+)
+
+# Generic words in indicator names and entities: they say what kind of figure, not of what.
+# The weak ones are dropped only when something specific is left ("工作完成率" keeps 工作完成).
+GENERIC_WORDS: tuple[str, ...] = tuple(sorted((
+    "数量", "个数", "人数", "次数", "数", "率", "成本", "情况", "指标", "总额", "合计", "总计", "累计",
+    "总", "量", "值", "水平", "程度", "比例", "比重", "占比",
+), key=len, reverse=True))
+WEAK_GENERIC_WORDS: tuple[str, ...] = tuple(sorted((
+    "标准", "平均", "金额", "费用", "资金", "完成", "达到", "年度", "全年", "项目", "工作", "实际", "计划",
+    "预计",
+), key=len, reverse=True))
+_STOP_CHARS = frozenset("的对在了和及与或等其中要为是将把被从以于之所有")
+
+
+# ------------------------------------------------------------------ the quantity
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number in narrative text with what it counts."""
+
+    entity: str  # head noun phrase ("密集架"); "" when none was found
+    context: str  # the clause before the number, cleaned (wider matching context)
+    value: float
+    unit: str | None  # canonical unit (per-day money: "元/天")
+    comparator: str | None  # "=", ">=", "<=", ">", "<" or None
+    approx: bool
+    delta: bool  # a change against another figure ("比上年增加0.1万元"), not a level
+    raw: str  # the number and unit as written
+    quote: str  # a short exact quote for evidence ("加高密集架60组")
+    start: int
+    end: int
+    field: str | None = None
+    group_total: float | None = None  # "柜机两台挂机一台": 3 on both members
+    span: NumberSpan | None = None
+    year: int | None = None  # the year written last before the number in its sentence
+    history: bool = False  # stated as a past or existing fact ("截至2020年底", "上年", "累计")
+    distributive: bool = False  # "6月、10月各举办展览1次", "每月1次": per item, not the total
+
+    @property
+    def family(self) -> str | None:
+        return unit_family(self.unit) if self.unit else None
+
+    @property
+    def money_yuan(self) -> float | None:
+        """The value in 元 for money and money-per-something units, else None."""
+        return money_in_yuan(self.value, self.unit)
+
+    def cite(self) -> str:
+        return f"{self.field}: {self.quote}" if self.field else self.quote
+
+
+def money_in_yuan(value: float | None, unit: str | None) -> float | None:
+    if value is None or not unit:
+        return None
+    head = unit.split("/", 1)[0] if "/" in unit else unit
+    factor = wan_factor(head or "元")
+    if factor is None:
+        return None
+    return value * factor * 10_000
+
+
+# ------------------------------------------------------------------ extraction
+
+
+def extract_quantities(text: str, field: str | None = None) -> list[Quantity]:
+    """Every quantity with a unit in `text` (dates, codes and unit-less numbers are left out)."""
+    if not text:
+        return []
+    spans = find_numbers(text)
+    dates = [s for s in spans if s.kind == "date"]
+    out: list[Quantity] = []
+    prev_end = 0
+    quantities = [s for s in spans if s.kind == "quantity" and not s.quoted and s.unit]
+    for k, s in enumerate(quantities):
+        clause_start = _clause_start(text, s.start)
+        pre_start = max(clause_start, prev_end if prev_end <= s.start else clause_start)
+        pre_raw = text[pre_start:s.start]
+        nxt = quantities[k + 1].start if k + 1 < len(quantities) else len(text)
+        post_end = min(_clause_end(text, s.end), nxt)
+        post_raw = text[s.end:post_end]
+        q = _build(text, s, pre_start, pre_raw, post_raw, dates, field)
+        sent_start, _ = sentence_bounds(text, s.start)
+        years = [d.year for d in dates if d.year and sent_start <= d.start < s.start]
+        history = bool(_HISTORY.search(text[clause_start:s.start]))
+        distributive = bool(_DISTRIBUTIVE.search(text[clause_start:s.start])) and q.family not in ("money", "unit_cost")
+        if years or history or distributive:
+            q = _replace(q, year=years[-1] if years else None, history=history, distributive=distributive)
+        out.append(q)
+        prev_end = s.end
+    return _with_groups(text, out)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in CLAUSE_BREAKS:
+        i -= 1
+    return i
+
+
+def _clause_end(text: str, pos: int) -> int:
+    i = pos
+    while i < len(text) and text[i] not in CLAUSE_BREAKS:
+        i += 1
+    return i
+
+
+def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the sentence holding `pos` (split on 。；！？ and new lines)."""
+    i = pos
+    while i > 0 and text[i - 1] not in SENTENCE_BREAKS:
+        i -= 1
+    j = pos
+    while j < len(text) and text[j] not in SENTENCE_BREAKS:
+        j += 1
+    return i, j
+
+
+def _remove_dates(pre: str, offset: int, dates: list[NumberSpan]) -> str:
+    chars = list(pre)
+    for d in dates:
+        for p in range(max(d.start, offset), min(d.end, offset + len(pre))):
+            chars[p - offset] = " "
+    return "".join(chars)
+
+
+def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str,
+           dates: list[NumberSpan], field: str | None) -> Quantity:
+    pre = _remove_dates(pre_raw, pre_start, dates)
+    pre = re.sub(r"\s+", "", pre)
+    pre = _MARKER_RE.sub("", pre)
+
+    comparator, approx, delta = None, False, False
+    unit = s.unit
+    # words right before the number: comparator, approximation, per-unit, change
+    tail = pre
+    changed = True
+    while changed and tail:
+        changed = False
+        per = _PER_WORDS.search(tail)
+        if per and per.group(0):
+            if unit and "/" not in unit and per.group(2) and unit_family(unit) == "money":
+                unit = f"{unit}/{normalize_unit(per.group(2))}"
+            tail, changed = tail[: per.start()], True
+            continue
+        for word in _APPROX_BEFORE:
+            if tail.endswith(word):
+                tail, approx, changed = tail[: -len(word)], True, True
+                break
+        if changed:
+            continue
+        for word, comp in _COMPARATORS_BEFORE:
+            if tail.endswith(word):
+                tail, changed = tail[: -len(word)], True
+                comparator = comparator or comp
+                break
+        if changed:
+            continue
+        for word in _CHANGE_WORDS:
+            if tail.endswith(word) or tail.endswith(word + "了"):
+                tail = tail[: -len(word) - (1 if tail.endswith(word + "了") else 0)]
+                delta, changed = True, True
+                break
+        if changed:
+            continue
+        for word in _LINKS:
+            if tail.endswith(word):
+                tail, changed = tail[: -len(word)], True
+                break
+    post = post_raw.lstrip()
+    for word, comp in _COMPARATORS_AFTER:
+        if post.startswith(word):
+            comparator = comp if comparator in (None, "=", ">=", "<=") else comparator
+            post = post[len(word):]
+            break
+    for word in _APPROX_AFTER:
+        if post.startswith(word):
+            approx, post = True, post[len(word):]
+            break
+    if re.search(r"(比|较|同比|与).{0,12}(相比)?$", tail) and delta:
+        tail = re.sub(r"(比|较|同比|与).{0,12}(相比)?$", "", tail)
+    if re.search(r"(比|较)(上年|去年|20\d\d年?)", pre):
+        delta = delta or bool(re.search(r"(增加|减少|增长|下降|降低|提高)", pre[-8:] + post[:2]))
+    if unit and "/" not in unit and unit_family(unit) == "money":
+        per = _PER_IN_PHRASE.search(pre)
+        if per:
+            unit = f"{unit}/{normalize_unit(per.group(1))}"
+
+    entity, ends_in_verb = _head(tail)
+    post_entity = _post_head(post)
+    if (not entity or ends_in_verb) and post_entity:
+        entity = post_entity
+        verb_len = _verb_suffix_len(tail)
+        quote_start = s.start
+        if verb_len:
+            k = text.rfind(tail[-verb_len:], pre_start, s.start)
+            quote_start = k if k >= 0 else s.start
+        k = post_raw.find(post_entity)
+        quote_end = s.end + (k + len(post_entity) if k >= 0 else 0)
+    else:
+        quote_start = _quote_start(text, s.start, pre_start, entity)
+        quote_end = s.end + _after_len(post_raw)
+    if entity in _ACTION_ONLY:
+        entity = ""  # "支付50%": a payment step, not a thing counted
+    quote = text[quote_start:quote_end].strip()
+    context = _clean_context(_PER_IN_PHRASE.sub("", tail))
+    if len(distinctive(entity, fallback=False)) < 2 and pre_start > 0 and text[pre_start - 1] not in SENTENCE_BREAKS:
+        # "严格控制人员工资平均标准，成本控制在…": the clause before says what the figure is about
+        prev = text[_clause_start(text, pre_start - 1):pre_start - 1]
+        prev = _MARKER_RE.sub("", re.sub(r"\s+", "", prev))
+        context = _strip_leading(prev) + context
+    return Quantity(
+        entity=entity,
+        context=context,
+        value=s.value,
+        unit=unit,
+        comparator=comparator,
+        approx=approx,
+        delta=delta,
+        raw=s.raw,
+        quote=quote,
+        start=s.start,
+        end=s.end,
+        field=field,
+        span=s,
+    )
+
+
+def _strip_leading(phrase: str) -> str:
+    changed = True
+    while changed and phrase:
+        changed = False
+        for word in _LEADING:
+            rest = phrase[len(word):]
+            # one-character words only when a real phrase is left ("及时率" keeps its 及)
+            if phrase.startswith(word) and rest and (len(word) > 1 or len(rest) > 2):
+                phrase, changed = rest, True
+                break
+    return phrase
+
+
+def _head(tail: str) -> tuple[str, bool]:
+    """The noun phrase at the end of `tail`, and whether `tail` ended in a transitive verb.
+
+    The phrase starts after the last verb inside it ("业务档案需要加高密集架" → 密集架) unless
+    what is left would be only generic words ("工作完成率" stays whole, not "率").
+    """
+    phrase = _PER_IN_PHRASE.sub("", tail.strip())
+    ends_in_verb = any(phrase.endswith(v) for v in VERBS)
+    cuts = sorted({k + len(v) for v in VERBS for k in _find_all(phrase, v) if k + len(v) < len(phrase)},
+                  reverse=True)
+    head = phrase
+    for cut in cuts:
+        if len(distinctive(phrase[cut:], fallback=False)) >= 2:
+            head = phrase[cut:]
+            break
+    de = head.rfind("的")
+    if 0 <= de < len(head) - 1 and len(distinctive(head[de + 1:], fallback=False)) >= 2:
+        head = head[de + 1:]
+    head = _strip_leading(head)
+    if len(head) > 16:
+        head = head[-16:]
+    return head, ends_in_verb
+
+
+def _find_all(s: str, sub: str) -> list[int]:
+    out, k = [], s.find(sub)
+    while k >= 0:
+        out.append(k)
+        k = s.find(sub, k + 1)
+    return out
+
+
+def _post_head(post: str) -> str:
+    """The noun phrase right after a number ("个U-KEY，" → "U-KEY")."""
+    p = post.strip()
+    if not p or _NON_ENTITY_START.match(p):
+        p = _NON_ENTITY_START.sub("", p).lstrip("的")
+    if not p:
+        return ""
+    m = _POST_CUT.search(p)
+    if m and m.start() == 0:
+        return ""
+    end = m.start() if m else len(p)
+    for v in VERBS:  # "行政村提供技术服务" → 行政村
+        k = p.find(v, 2)
+        if 0 < k < end:
+            end = k
+    return p[:min(end, 12)]
+
+
+def _verb_suffix_len(tail: str) -> int:
+    for v in VERBS:
+        if tail.endswith(v):
+            return len(v)
+    return 0
+
+
+def _quote_start(text: str, num_start: int, pre_start: int, entity: str) -> int:
+    """Start the quote at the entity (and a verb right before it), within the clause."""
+    segment = text[pre_start:num_start]
+    if entity:
+        k = segment.rfind(entity)
+        if k >= 0:
+            start = pre_start + k
+            for v in VERBS:
+                if segment[:k].endswith(v):
+                    start -= len(v)
+                    break
+            return start
+    # no entity: keep at most the last 12 characters of the clause
+    return max(pre_start, num_start - 12)
+
+
+def _after_len(post_raw: str) -> int:
+    for word, _ in _COMPARATORS_AFTER:
+        if post_raw.startswith(word):
+            return len(word)
+    for word in _APPROX_AFTER:
+        if post_raw.startswith(word):
+            return len(word)
+    return 0
+
+
+def _clean_context(tail: str) -> str:
+    return _strip_leading(tail.strip())
+
+
+def _with_groups(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """Sum siblings written together in one clause with the same unit ("柜机两台挂机一台")."""
+    out = list(qs)
+    i = 0
+    while i < len(qs):
+        j = i
+        while j + 1 < len(qs):
+            gap = text[qs[j].end:qs[j + 1].start]
+            if (qs[j + 1].unit == qs[i].unit and 0 < len(gap) <= 8
+                    and not any(c in CLAUSE_BREAKS and c not in "、" for c in gap)
+                    and not any(ch.isdigit() for ch in gap)):
+                j += 1
+            else:
+                break
+        if j > i:
+            total = sum(q.value for q in qs[i:j + 1])
+            for k in range(i, j + 1):
+                out[k] = _replace(out[k], group_total=total)
+        i = j + 1
+    return out
+
+
+def _replace(q: Quantity, **kw) -> Quantity:
+    from dataclasses import replace
+
+    return replace(q, **kw)
+
+
+# ------------------------------------------------------------------ matching
+
+
+def distinctive(name: str | None, *, fallback: bool = True, keep_weak: bool = False) -> str:
+    """A name without generic words, spaces and bracketed notes ("人员工资平均成本（含五险一金）" → "人员工资").
+
+    With `fallback`, when nothing specific is left the weak generic words are kept
+    ("工作完成率" → "工作完成").
+    """
+    if not name:
+        return ""
+    s = re.sub(r"[（(][^）)]*[）)]", "", name)
+    s = re.sub(r"[\s\-—_·、，,。；;：:“”\"'‘’]", "", s)
+    for w in GENERIC_WORDS:
+        s = s.replace(w, "")
+    strong_only = s
+    if keep_weak:
+        return s
+    for w in WEAK_GENERIC_WORDS:
+        s = s.replace(w, "")
+    return s if len(s) >= 2 or not fallback else strong_only
+
+
+def similarity(entity: str, name: str) -> float:
+    """Character-overlap similarity of two names (0–1), ignoring generic words.
+
+    Overlap of the distinct characters over the smaller set, so "覆盖率" fully matches
+    "住房公积金制度覆盖率"; a shared tail word (满意度, 覆盖率, 密集架: the head of a
+    Chinese noun phrase) adds weight, and fewer than two shared characters scores 0.
+    """
+    e, n = distinctive(entity, fallback=False), distinctive(name, fallback=False)
+    if len(e) < 2 or len(n) < 2:
+        e, n = distinctive(entity, keep_weak=True), distinctive(name, keep_weak=True)
+    e_chars = {c for c in e if c not in _STOP_CHARS}
+    n_chars = {c for c in n if c not in _STOP_CHARS}
+    if not e_chars or not n_chars:
+        return 0.0
+    common = e_chars & n_chars
+    if len(common) < 2 or _longest_common(e, n) < 2:
+        return 0.0
+    score = len(common) / min(len(e_chars), len(n_chars))
+    tail_e, tail_n = _tail(entity), _tail(name)
+    if tail_e and tail_e == tail_n:
+        score += 0.2
+    return min(score, 1.2)
+
+
+def coverage(entity: str, name: str) -> float:
+    """Share of the indicator name's specific characters that the entity mentions (0–1)."""
+    e, n = distinctive(entity, fallback=False), distinctive(name, fallback=False)
+    if len(e) < 2 or len(n) < 2:
+        e, n = distinctive(entity, keep_weak=True), distinctive(name, keep_weak=True)
+    n_chars = {c for c in n if c not in _STOP_CHARS}
+    e_chars = {c for c in e if c not in _STOP_CHARS}
+    return len(n_chars & e_chars) / len(n_chars) if n_chars else 0.0
+
+
+def _tail(name: str) -> str:
+    s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
+    return s[-2:] if len(s) >= 2 else s
+
+
+def _longest_common(a: str, b: str) -> int:
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = j - i
+            else:
+                break
+    return best
+
+
+def indicator_unit(ind: Indicator) -> str | None:
+    t = ind.target
+    unit = t.unit or (normalize_unit(ind.unit_column) if ind.unit_column else None)
+    return unit or None
+
+
+def same_quantity_kind(q_unit: str | None, ind_unit: str | None) -> bool:
+    """Units of one family that can be compared value for value."""
+    if not q_unit or not ind_unit:
+        return False
+    fa, fb = unit_family(q_unit), unit_family(ind_unit)
+    if fa != fb or fa in ("other", "date"):
+        return False
+    if fa == "count":
+        times = {"人次", "户次", "件次", "项次", "门次", "场次"}
+        return (q_unit in times) == (ind_unit in times)
+    if fa in ("duration", "area", "length", "weight"):
+        return q_unit == ind_unit
+    return True
+
+
+def values_agree(q: Quantity, ind: Indicator, rel: float = 0.005) -> bool:
+    """True when the narrative value and the indicator value say the same (or the group total does)."""
+    t = ind.target
+    if t.value is None:
+        return False
+    unit = indicator_unit(ind)
+    a = _comparable_value(q.value, q.unit)
+    b = _comparable_value(t.value, unit)
+    if a is None or b is None:
+        return True  # cannot tell: treat as agreeing
+    if _close(a, b, rel):
+        return True
+    if t.value_max is not None:
+        hi = _comparable_value(t.value_max, unit)
+        if hi is not None and min(b, hi) - 1e-9 <= a <= max(b, hi) + 1e-9:
+            return True
+    if q.group_total is not None:
+        g = _comparable_value(q.group_total, q.unit)
+        if g is not None and _close(g, b, rel):
+            return True
+    return False
+
+
+def _comparable_value(value: float, unit: str | None) -> float | None:
+    if not unit:
+        return None
+    fam = unit_family(unit)
+    if fam in ("money", "unit_cost"):
+        return money_in_yuan(value, unit if not unit.startswith("/") else "元" + unit)
+    return value
+
+
+def _close(a: float, b: float, rel: float) -> bool:
+    return abs(a - b) <= max(abs(a), abs(b)) * rel + 1e-9
+
+
+@dataclass(frozen=True)
+class Match:
+    indicator: Indicator
+    score: float
+    runner_up: float  # the second-best score among indicators of the same kind
+    agrees: bool
+
+
+def match_indicator(q: Quantity, indicators: Sequence[Indicator], *, budget_year: int | None = None,
+                    min_score: float = 0.8, margin: float = 0.25) -> Match | None:
+    """The indicator `q` is about, when the name and the unit family both say so clearly.
+
+    Returns None when no indicator of a comparable unit has a similar enough name, when two
+    candidates are about as similar (ambiguous), or when the figure is a change, a past
+    fact, a per-item figure ("各1次"), or dated in another year than `budget_year`. `agrees` tells whether any
+    plausible candidate already holds the narrative value (then nothing contradicts).
+    """
+    if not q.entity or q.delta or q.history or q.distributive:
+        return None
+    if budget_year is not None and q.year is not None and q.year != budget_year:
+        return None  # "2020年完成培训400人次": last year's figure, not this year's target
+    scored: list[tuple[float, Indicator]] = []
+    for ind in indicators:
+        if ind.target.value is None or not ind.level3:
+            continue
+        if not same_quantity_kind(q.unit, indicator_unit(ind)):
+            continue
+        score = similarity(q.entity, ind.level3)
+        wide = similarity(q.context, ind.level3) if q.context and q.context != q.entity else 0.0
+        if score < min_score:
+            score = max(score, wide - 0.1)
+        score += 0.05 * min(wide, 1.0)  # the wider clause breaks ties ("改造公厕5座": 改造, not 新建)
+        if score > 0:
+            scored.append((score, ind))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (-x[0], -coverage(q.entity, x[1].level3 or "")))
+    best_score, best = scored[0]
+    runner = scored[1][0] if len(scored) > 1 else 0.0
+    plausible = [ind for s, ind in scored if s >= best_score - margin]
+    agrees = any(values_agree(q, ind) for ind in plausible)
+    if best_score < min_score:
+        return None
+    if runner > best_score - margin and not agrees:
+        # close scores: still clear when the entity names all of the best indicator and little
+        # of the other ("逾期贷款率" → 贷款逾期率, not 逾期贷款人员…名单公示率)
+        rivals = [ind for s, ind in scored[1:] if s > best_score - margin]
+        if coverage(q.entity, best.level3) < 0.75 or any(coverage(q.entity, r.level3) >= 0.5 for r in rivals):
+            return None
+    return Match(indicator=best, score=best_score, runner_up=runner, agrees=agrees)

@@ -1,0 +1,185 @@
+"""narrative_mismatch: numbers in the narrative that contradict the indicators or each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reviewer.checks.common import narrative_fields
+from reviewer.checks.entities import (
+    Quantity,
+    distinctive,
+    extract_quantities,
+    match_indicator,
+    same_quantity_kind,
+)
+from reviewer.checks.registry import Rule, register
+from reviewer.extract.units import unit_family
+from reviewer.models import Finding, Indicator, Table
+
+_HARD_FAMILIES = {"count", "money", "unit_cost", "area", "length", "weight"}
+_BASIS_FIELDS = ("立项依据",)
+
+
+def table_quantities(table: Table, ctx_cache: dict | None = None) -> list[Quantity]:
+    """Quantities of every narrative field of a table (cached per run)."""
+    key = ("narrative-quantities", id(table))
+    if ctx_cache is not None and key in ctx_cache:
+        return ctx_cache[key]
+    out: list[Quantity] = []
+    for name, text in narrative_fields(table):
+        out.extend(extract_quantities(text, field=name))
+    if ctx_cache is not None:
+        ctx_cache[key] = out
+    return out
+
+
+def conflicts(table: Table, quantities: list[Quantity],
+              budget_year: int | None = None) -> dict[int, tuple[Indicator, list[Quantity], list[Quantity]]]:
+    """Indicator index → (indicator, quantities that contradict it, quantities that agree)."""
+    out: dict[int, tuple[Indicator, list[Quantity], list[Quantity]]] = {}
+    index = {id(ind): k for k, ind in enumerate(table.indicators)}
+    for q in quantities:
+        m = match_indicator(q, table.indicators, budget_year=budget_year)
+        if m is None:
+            continue
+        k = index[id(m.indicator)]
+        entry = out.setdefault(k, (m.indicator, [], []))
+        if m.agrees:
+            entry[2].append(q)
+        elif not (q.approx and _near(q, m.indicator, 0.05)):
+            entry[1].append(q)
+    return {k: v for k, v in out.items() if v[1]}
+
+
+def _near(q: Quantity, ind: Indicator, rel: float) -> bool:
+    v = ind.target.value
+    return v is not None and abs(q.value - v) <= max(abs(v), abs(q.value)) * rel
+
+
+@register
+class NarrativeContradictsIndicator(Rule):
+    """A number in the narrative contradicts the indicator about the same thing.
+
+    What it checks: every quantity written in the narrative fields (项目概况, 立项依据,
+    项目设立的必要性, 项目实施计划, 项目总目标, 年度绩效目标 …) is paired with the indicator it
+    speaks of — by the name of the thing counted ("加高密集架60组" → 密集架) and the unit family
+    (组 is a count, % a rate, 元/人/天 a unit cost). When both agree clearly and the numbers
+    differ, the table says two different things. Values that agree somewhere (a sum such as
+    "柜机两台挂机一台" = 3台, an indicator range) are not reported, nor are changes ("比上年增加
+    …"), past facts ("截至2020年底…", "累计…") and figures dated in another year.
+    Why: shared/spec/domain.md, "Defects seen in real published tables": narrative numbers
+    that contradict indicators; 财预〔2015〕88号 reviews targets for 相关性 (every target has
+    matching, quantified indicators) — a target stated twice with two values cannot be
+    evaluated against either.
+    Bad: 项目概况 "业务档案需要加高密集架60组" with 数量指标 密集架 "=52组"; 年度绩效目标
+    "职工满意度要大于85%" with 职工满意度 "≥90%".
+    Good: 项目概况 "采购600个U-KEY" with 购买U-KEY数量 "=600个".
+    """
+
+    code = "IQ203"
+    name = "narrative-contradicts-indicator"
+    category = "narrative_mismatch"
+    severity = "error"
+    kinds = ("project", "department")
+
+    def check(self, table: Table) -> Iterable[Finding]:
+        qs = table_quantities(table, self.ctx.cache)
+        for ind, bad, good in conflicts(table, qs, self.ctx.budget_year or table.year).values():
+            yield self._finding(ind, bad, good)
+
+    def _finding(self, ind: Indicator, bad: list[Quantity], good: list[Quantity]) -> Finding:
+        first = bad[0]
+        seen: set[tuple[str | None, str]] = set()
+        cites = []
+        for q in bad:
+            if (q.field, q.quote) not in seen:
+                seen.add((q.field, q.quote))
+                cites.append(q.cite())
+        evidence = "; ".join(cites[:3]) + f"; 指标值: {ind.target.raw}"
+        support = [q for q in good if q.field != first.field or q.quote != first.quote]
+        if support:
+            evidence += f"; {support[0].cite()}"
+        level = ind.level2 or ind.level1 or ""
+        fields = "、".join(dict.fromkeys(q.field or "叙述" for q in bad))
+        message = (f"{fields}写“{first.quote}”，{level}指标“{ind.level3}”为{ind.target.raw}，两处不一致"
+                   + (f"（{support[0].field}写“{support[0].quote}”，与指标一致）" if support else "")
+                   + "。")
+        fam = unit_family(first.unit) if first.unit else ""
+        severity = "error" if fam in _HARD_FAMILIES and not first.approx else "warning"
+        fix = (f"核实{ind.level3}的实际计划数，统一{fields}与指标值（二者现为“{first.raw}”与"
+               f"“{ind.target.raw}”），并在指标值说明中写明取值依据。")
+        return self.finding(message, evidence=evidence, indicator=ind, fix=fix, severity=severity)
+
+
+@register
+class NarrativeContradictsItself(Rule):
+    """Two statements of the narrative give different numbers for the same thing.
+
+    What it checks: quantities of the same entity and unit in the narrative fields of one
+    table ("驻村人员生活补助标准…每天100元" in 项目概况, "驻村人员每日补助为每天140元" in
+    立项依据). Only exact entity matches count, and a pair already reported against an
+    indicator (IQ203) is not repeated. A figure from 立项依据 (which cites earlier
+    documents) or an approximate figure lowers the finding to info.
+    Why: shared/spec/domain.md lists narrative numbers that contradict each other among the
+    defects of real tables; 财预〔2015〕88号 asks that targets be 明确 (explicit) — a reader
+    cannot tell which of two figures the project plans.
+    Bad: 项目概况 "聘用工作人员9名" with 立项依据 "聘用的13名工作人员".
+    Good: 项目概况 "派驻一名工作人员" with 项目设立的必要性 "选派一名工作人员".
+    """
+
+    code = "IQ201"
+    name = "narrative-self-contradiction"
+    category = "narrative_mismatch"
+    severity = "warning"
+    kinds = ("project", "department")
+
+    def check(self, table: Table) -> Iterable[Finding]:
+        year = self.ctx.budget_year or table.year
+        qs = [q for q in table_quantities(table, self.ctx.cache)
+              if q.entity and not q.delta and not q.history and not q.distributive and q.year in (None, year)]
+        covered = {id(q) for _, bad, good in conflicts(table, qs, year).values() for q in bad + good}
+        reported: set[str] = set()
+        for i, a in enumerate(qs):
+            if id(a) in covered:
+                continue
+            for b in qs[i + 1:]:
+                if id(b) in covered or not _same_entity(a, b) or not same_quantity_kind(a.unit, b.unit):
+                    continue
+                if a.unit != b.unit and unit_family(a.unit or "") not in ("money", "unit_cost", "count"):
+                    continue
+                if _same_value(a, b) or a.group_total is not None or b.group_total is not None:
+                    continue
+                key = distinctive(a.entity)
+                if key in reported:
+                    continue
+                reported.add(key)
+                yield self._finding(a, b)
+
+    def _finding(self, a: Quantity, b: Quantity) -> Finding:
+        info = a.approx or b.approx or a.field in _BASIS_FIELDS or b.field in _BASIS_FIELDS
+        where = a.field if a.field == b.field else f"{a.field}与{b.field}"
+        message = f"{where}对{b.entity}分别写“{a.quote}”和“{b.quote}”，数字不一致。"
+        return self.finding(
+            message,
+            evidence=f"{a.cite()}; {b.cite()}",
+            location=" / ".join(dict.fromkeys(f for f in (a.field, b.field) if f)),
+            fix=f"核实{b.entity}的准确数字，统一全文表述；如一处为往年或文件数字，请注明。",
+            severity="info" if info else None,
+        )
+
+
+def _same_entity(a: Quantity, b: Quantity) -> bool:
+    da, db = distinctive(a.entity), distinctive(b.entity)
+    if len(da) < 2 or len(db) < 2:
+        return False
+    if da == db:
+        return True
+    short, long_ = sorted((da, db), key=len)
+    return len(short) >= 4 and short in long_
+
+
+def _same_value(a: Quantity, b: Quantity) -> bool:
+    va, vb = a.money_yuan, b.money_yuan
+    if va is None or vb is None:
+        va, vb = a.value, b.value
+    return abs(va - vb) <= max(abs(va), abs(vb)) * 0.005 + 1e-9
