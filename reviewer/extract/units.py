@@ -89,7 +89,7 @@ PERCENT_UNITS: frozenset[str] = frozenset({"%", "‰", "百分点"})
 COUNT_UNITS: frozenset[str] = frozenset(
     """个 台 套 组 人 人次 名 家 只 株 户 户次 座 项 项次 次 批 批次 门 门次 册 份 辆 条 处 所 场 场次 期
     篇 本 张 块 件 件次 间 栋 幢 棵 头 口 眼 位 床 把 盏 根 部 支 艘 架 盒 袋 箱 卷 种 类 例 宗 起 笔
-    轮 届 村 镇 课时 学时 节 班 扇 层 对 双 副 颗 粒 匹 羽 尾 桩 孔""".split()
+    轮 届 村 镇 课时 学时 节 班 扇 层 对 双 副 颗 粒 匹 羽 尾 桩 孔 页 卷宗 盘 片 枚 顶 台套 台次 车次 人日""".split()
 )
 """Counted items (measure words). A value in these is a quantity of things."""
 
