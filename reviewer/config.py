@@ -48,12 +48,21 @@ class Config(BaseModel):
     eval_thresholds: dict[str, float] = Field(default_factory=dict)
 
     def rule_enabled(self, code: str) -> bool:
+        """A pattern selects one rule when it is a full code (IQ + 3 or 4 digits) and that code
+        exists, else every code it prefixes ("IQ2" = all IQ2xx, "IQ10" = IQ10x and IQ10xx)."""
+
         def match(patterns: list[str]) -> bool:
-            return any(code.startswith(p) for p in patterns)
+            return any(code == p or (code.startswith(p) and not _is_rule_code(p)) for p in patterns)
 
         if self.select and not match(self.select):
             return False
         return not match(self.ignore)
+
+
+def _is_rule_code(pattern: str) -> bool:
+    from reviewer.checks.registry import all_rules
+
+    return pattern in all_rules()
 
 
 def _find_file(start: Path) -> tuple[Path, dict] | None:
