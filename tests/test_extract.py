@@ -153,3 +153,62 @@ def test_taxonomy_answers():
     assert tax.frameworks["henan"].parent_of("投入管理") == "投入与目标管理"
     assert tax.level2_of("使用人员满意度") == "满意度"
     assert tax.detect_framework(["成本指标", "产出指标"], ["经济成本指标", "数量指标"]) == "central2021"
+
+
+def test_department_task_list_and_budget_lines(sample):
+    """年度主要任务 over a small list is one field; "1、资金来源：(1)财政性资金" lines are read by their last part."""
+    t = next(t for t in sample.tables if t.kind == "department")
+    tasks = t.narrative["年度主要任务"].text
+    assert tasks.startswith("持续推进缴存扩面：一是继续以我市30家重点工业企业")
+    assert "；强化资金风险管控：一是专项审计整改" in tasks and "提升服务效能和水平：" in tasks
+    assert not any(k in t.narrative for k in ("持续推进缴存扩面", "强化资金风险管控"))
+    assert (t.header["财政拨款"].amount.wan, t.header["基本支出"].amount.wan, t.header["项目支出"].amount.wan) == (
+        503.7, 200.5, 303.2)
+
+
+def _paste(text: str):
+    return load_document(text.encode(), "粘贴.txt")
+
+
+def test_browser_copy_drops_the_band_column_of_merged_rows():
+    """The "绩效指标" band is merged down the tree: a browser writes it once, on the header row."""
+    t = _paste("\n".join([
+        "项目名称\t社区工作者培训",
+        "绩效指标\t一级指标\t二级指标\t三级指标\t指标值\t指标值说明",
+        "产出指标\t数量指标\t集中轮训期数\t=4期\t每期5天",
+        "培训人次\t≥1600人次\t以签到记录为准",
+        "满意度指标\t服务对象满意度指标\t参训人员满意度\t≥90%\t问卷调查",
+    ])).tables[0]
+    assert [(i.path, i.target.raw, i.note) for i in t.indicators] == [
+        ("产出指标 > 数量指标 > 集中轮训期数", "=4期", "每期5天"),
+        ("产出指标 > 数量指标 > 培训人次", "≥1600人次", "以签到记录为准"),
+        ("满意度指标 > 服务对象满意度指标 > 参训人员满意度", "≥90%", "问卷调查"),
+    ]
+
+
+def test_unit_line_under_a_project_title_does_not_open_a_department_table():
+    doc = _paste("\n".join([
+        "2023年项目支出绩效目标表",
+        "单位名称：仁寿县民政局",
+        "项目名称\t城乡居民最低生活保障资金",
+        "项目资金（万元）\t年度资金总额\t6,480.00",
+        "\t其中：中央补助\t4,536.00",
+        "一级指标\t二级指标\t三级指标\t指标值",
+        "产出指标\t数量指标\t城乡低保保障人数\t≥12000人",
+    ]))
+    assert [(t.kind, t.title) for t in doc.tables] == [("project", "城乡居民最低生活保障资金")]
+    t = doc.tables[0]
+    assert t.header["单位名称"].text == "仁寿县民政局" and t.unit_name == "仁寿县民政局"
+    assert t.header["中央补助"].amount.wan == 4536
+
+
+def test_taxonomy_reads_numbered_and_annotated_level_names():
+    tax = load_taxonomy()
+    names = ("一、产出指标", "（一）数量指标", "1.质量指标", "数量指标（必填）", "服务对象满意度指标（★）", "2021年")
+    assert [tax.canonical(n) for n in names] == ["产出", "数量", "质量", "数量", "服务对象满意度", "2021年"]
+
+
+def test_no_table_message_is_chinese_and_one_line():
+    with pytest.raises(InputError) as e:
+        load_document("这是一段普通的文字。".encode(), "note.txt")
+    assert str(e.value).startswith("note.txt：未找到绩效目标表或预算表") and "\n" not in str(e.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reviewer.config import Config
 from reviewer.errors import InputError
 from reviewer.extract.indicators import is_indicator_header
@@ -9,7 +11,7 @@ from reviewer.extract.normalize import normalize_grid
 from reviewer.extract.segment import find_segments, years_in
 from reviewer.extract.tables import (
     build_budget_table,
-    build_indicator_table,
+    build_indicator_tables,
     build_narrative,
     most_common,
 )
@@ -36,7 +38,8 @@ def document_from_grid(grid: Grid, config: Config | None = None) -> Document:
             continue
         if seg.kind == "narrative":
             if _has_indicator_tree(part):
-                tables.append(build_indicator_table(part, "project", framework))
+                tables.extend(t for t in build_indicator_tables(part, "project", framework, grid.format)
+                              if t.indicators or t.header or t.narrative)
             else:
                 t = build_narrative(part)
                 if t:
@@ -46,24 +49,46 @@ def document_from_grid(grid: Grid, config: Config | None = None) -> Document:
             if t.rows or t.columns:
                 tables.append(t)
         else:
-            t = build_indicator_table(part, seg.kind, framework)
-            if t.indicators or t.header or t.narrative:
-                tables.append(t)
+            tables.extend(t for t in build_indicator_tables(part, seg.kind, framework, grid.format)
+                          if t.indicators or t.header or t.narrative)
     if not any(t.kind != "budget" or t.rows for t in tables) and not segments[1:]:
-        # a paste with no title we know: one table if it has a tree (grid or prose)
-        t = build_indicator_table(rows, "project", framework)
-        tables = [t] if t.indicators else []
+        # a paste with no title we know: one table if it has a tree (grid, bare rows or prose)
+        tables = [t for t in build_indicator_tables(rows, "project", framework, grid.format) if t.indicators]
     if not tables:
-        raise InputError(f"{grid.source}: no performance-target or budget table found")
+        raise InputError(
+            f"{grid.source}：未找到绩效目标表或预算表，请确认内容包含“项目名称”等表头或“一级指标 二级指标 三级指标”"
+            "指标表（no performance-target or budget table found）"
+        )
     for t in tables:
         if t.location is not None and t.location.source is None:
             t.location.source = grid.source
     year = most_common([t.year for t in tables if t.kind != "budget"]) or most_common(
         [t.year for t in tables]
     ) or most_common(years_in(" ".join(t.title for t in tables)))
-    department = most_common([t.unit_name for t in tables])
+    department = _department(tables)
     return Document(source=grid.source, format=grid.format, budget_year=year, department=department,
                     tables=tables)
+
+
+_ORG = re.compile(r"(中心|局|委员会|委|办公室|办|院|校|所|站|社|会|部|厅|政府|队|馆|处|团|镇|街道|乡|党校)$")
+
+
+def _department(tables: list[Table]) -> str | None:
+    """The department that owns the document: the unit its tables name as owner most often.
+
+    Votes: a department-wide table's 单位名称 3, a project's 主管部门 2, a project's own unit
+    (单位名称, or the unit in its title or 实施单位) 1.
+    """
+    votes: dict[str, int] = {}
+    for t in tables:
+        named = [(t.header.get("单位名称"), 3 if t.kind == "department" else 1), (t.header.get("主管部门"), 2)]
+        for f, weight in named:
+            name = re.sub(r"^[(（\[【]\d+[)）\]】]|[(（](部门|单位)[)）]$", "", f.text).strip() if f else ""
+            if name and len(name) <= 40 and _ORG.search(name):
+                votes[name] = votes.get(name, 0) + weight
+        if t.unit_name and not (t.header.get("单位名称") and t.header["单位名称"].text == t.unit_name):
+            votes[t.unit_name] = votes.get(t.unit_name, 0) + 1
+    return max(votes, key=votes.__getitem__) if votes else None
 
 
 def _has_indicator_tree(rows) -> bool:

@@ -9,38 +9,64 @@ in one of two ways:
 - by content, otherwise: leading cells that are 一级/二级 names of the table's framework are
   peeled off, then come 三级, 指标值 and the extra columns in order.
 
-Rows with no 二级 of their own then go to the nearer labelled block whose 二级 their 三级 name
-fits best (taxonomy keywords), and a 一级 follows from its 二级 where the framework knows it.
+Rows with no 二级 of their own belong to the block above them. A label printed in the middle of
+its block (a PDF that centres merged cells vertically, or a block cut by a page break) can also
+claim the rows above it: those rows go to the nearer labelled block whose 二级 their 三级 name fits
+best (taxonomy keywords). A 一级 follows from its 二级 where the framework knows it.
+
+Before that, the body is cleaned the way the document was made: a header row printed again after
+a page break is skipped; in text copied from a PDF, a cell that wrapped onto the next line (a 三级
+name in two lines, a target on the line below) is joined back; the tree ends at a note, a
+signature line or, in structured files, where the table itself ends.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from reviewer.extract.fields import PAGE_HEADER
 from reviewer.extract.taxonomy import Taxonomy, clean_name, load_taxonomy
 from reviewer.models import Cell, GridRow, Indicator, Location, Slot, Target
 
 _ROLE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("level1", re.compile(r"一级指标")),
     ("level2", re.compile(r"二级指标")),
-    ("level3", re.compile(r"三级指标")),
+    ("level3", re.compile(r"三级指标|^指标名称$")),
+    ("project", re.compile(r"^项目名称$")),  # a flat export: one row per indicator, many projects
+    ("unit", re.compile(r"^(单位名称|预算单位|部门名称|部门\(单位\)名称)$")),
+    ("amount", re.compile(r"^(项目金额|预算金额|项目资金|资金总额|年度预算|预算数|本年预算|项目预算)$")),
     ("nature", re.compile(r"指标性质|指标值类型|指标类型")),
-    ("direction", re.compile(r"指标方向|比较符|运算符")),
+    ("direction", re.compile(r"指标方向|比较符|运算符|^(计算)?符号$")),
     ("unit_column", re.compile(r"计量单位|度量单位|^单位$")),
     ("weight", re.compile(r"分值|权重")),
     ("basis", re.compile(r"取值依据|指标标准|依据|确定方式")),
     ("target", re.compile(r"目标值|指标值(?!说明|类型)|年度指标|实现值|绩效标准")),
     ("note", re.compile(r"说明|备注|解释|评.*分标准|扣分")),
 ]
+_BRACKETS = str.maketrans({"（": "(", "）": ")"})
 _SUBHEADER_TARGET = re.compile(r"预期|目标|本年|年度|计划")
-_STOP = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|填表说明|财政.*(盖章)|.*[(（]盖章[)）])")
+_STOP = re.compile(
+    r"^(注\s*\d?\s*[:：.．、]|说明[:：]|备注[:：]|填表说明|财政.*(盖章)|.*[(（]盖章[)）]"
+    r"|(填报人|填表人|审核人|单位负责人|财务负责人|经办人|制表人|分管领导|填报日期|编制日期|联系人)\s*[:：]"
+    r"|[^\d\s]{2,30}\s+\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$)"  # "某某局 2023年2月": a signature
+)
+STRUCTURED = ("xlsx", "docx", "html", "csv", "pdf")  # merged cells are written on their first row
+_COMPARATOR_ONLY = re.compile(r"^(?:[≥≤=＝><＞＜≧≦]=?|大于等于|小于等于|不低于|不高于|不少于|不超过|等于)$")
+_TARGET_LIKE = re.compile(
+    r"^(?:[≥≤=＝><＞＜≧≦]|大于|小于|不低于|不高于|不少于|不超过|达到|约)?\s*"
+    r"(?:\d|[一二三四五六七八九十]+[个项次人家]|\d{4}\s*年|\d{1,2}\s*月|全年|年底|年内|合格|达标|及时|健全|有效|完善|规范|满意)"
+)
 
 
 def is_indicator_header(row: GridRow) -> bool:
+    if not any("级" in c.text or "名称" in c.text for c in row.cells):
+        return False  # most rows: no need to clean every cell
     texts = [clean_name(t) for t in row.texts]
     has = lambda key: any(key in t for t in texts)  # noqa: E731
-    return has("三级指标") and (has("一级指标") or has("二级指标"))
+    named = has("三级指标") or (has("指标名称") and not has("项目名称"))
+    return named and (has("一级指标") or has("二级指标"))
 
 
 @dataclass
@@ -52,23 +78,39 @@ class Columns:
     def core_width(self) -> int:
         return max(self.roles.get(r, -1) for r in ("level1", "level2", "level3", "target")) + 1
 
+    def band(self) -> bool:
+        """A label column ("绩效指标") left of the tree, holding no level of it."""
+        first = min((self.roles[r] for r in ("level1", "level2", "level3") if r in self.roles), default=0)
+        return first > 0 and not any(i < first for i in self.roles.values())
+
+
+_REPEATED = ("level2", "level3", "target")
+
 
 def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
     """Column roles from the header row (and a sub-header row under a split 指标值 column).
 
+    A header that prints 二级 / 三级 / 指标值 twice is the mid-term | annual layout of the
+    财预〔2015〕88号 form: the later group (年度) is the tree; the earlier one is kept as extra columns.
     Returns the columns and whether `sub` was consumed as a sub-header.
     """
     cols = Columns(width=len(header.cells))
-    for i, cell in enumerate(header.cells):
-        name = clean_name(cell.text)
-        if not name or len(name) > 12:  # a block label such as "绩效指标(权重分值90分,…)"
+    names = [clean_name(c.text) for c in header.cells]
+    repeated = all(sum(1 for n in names if _role_of(n) == role) >= 2 for role in _REPEATED)
+    for i, name in enumerate(names):
+        role = _role_of(name)
+        if role is None:
+            if name and len(name) <= 12:
+                cols.extra[i] = name
             continue
-        for role, pat in _ROLE_PATTERNS:
-            if pat.search(name) and role not in cols.roles:
+        if role in cols.roles:
+            if repeated and role in _REPEATED:
+                cols.extra[cols.roles[role]] = f"中期{name}"
                 cols.roles[role] = i
-                break
-        else:
-            cols.extra[i] = name
+            else:
+                cols.extra[i] = name
+            continue
+        cols.roles[role] = i
     used_sub = False
     if sub is not None and not any(clean_name(t) for t in sub.texts[: cols.roles.get("level3", 0) + 1]):
         picks = [i for i, c in enumerate(sub.cells) if c.text and _SUBHEADER_TARGET.search(c.text)]
@@ -81,6 +123,18 @@ def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
     return cols, used_sub
 
 
+@lru_cache(maxsize=4096)
+def _role_of(name: str) -> str | None:
+    """The role a header cell names; None for empty cells, block labels and unknown columns."""
+    core = re.sub(r"\(.*?\)$", "", name.translate(_BRACKETS)) or name
+    if not core or len(core) > 12:  # a block label such as "绩效指标(权重分值90分,…)"
+        return None
+    for role, pat in _ROLE_PATTERNS:
+        if pat.search(core):
+            return role
+    return None
+
+
 @dataclass
 class _Row:
     l1: str | None
@@ -88,6 +142,12 @@ class _Row:
     l3: str | None
     values: dict[str, str]
     location: Location
+    positional: bool = False
+    lone: bool = False  # the line had no tabs at all
+    cells: int = 0  # non-empty cells
+    target_missing: bool = False  # the row ended before its 指标值 column
+    after_break: bool = False  # a blank line, page break or repeated header came before it
+    cell_location: Location | None = None  # the 指标值 cell (else the 三级 cell)
 
 
 class IndicatorReader:
@@ -102,32 +162,81 @@ class IndicatorReader:
         names = [c.text for r in rows for c in r.cells[: cols.roles.get("level3", 2)] if 0 < len(c.text) <= 14]
         return self.tax.detect_framework(names, names, department=self.kind == "department")
 
-    def read(self, header: GridRow, body: list[GridRow]) -> tuple[list[Indicator], list[Slot], str]:
-        sub = body[0] if body else None
+    def read(self, header: GridRow, body: list[GridRow], layout: str = "text") -> tuple[list[Indicator], list[Slot], str]:
+        """The tree under `header`. `layout` is the grid's format (text, xlsx, docx, html, csv, pdf)."""
+        sub = next((r for r in body if any(c.text for c in r.cells)), None)
         cols, used_sub = read_columns(header, sub)
-        if used_sub:
-            body = body[1:]
-        body = [r for r in body if any(c.text for c in r.cells)]
-        for i, r in enumerate(body):
-            first = next(c.text for c in r.cells if c.text)
-            if _STOP.match(first):
-                body = body[:i]
-                break
-        framework = self.detect(body, cols)
-        raw = [self._split(r, cols, framework) for r in body]
-        self._resolve_level2(raw)
+        lines = self._body_lines(header, body, sub if used_sub else None, layout)
+        framework = self.detect([r for r, _ in lines], cols)
+        raw = [self._split(r, cols, framework) for r, _ in lines]
+        for r, (_, after_break) in zip(raw, lines, strict=True):
+            r.after_break = after_break
+        if layout == "text":
+            raw = self._join_wrapped(raw, framework)
+        centered = layout not in STRUCTURED and bool(raw) and not raw[0].l1
+        self._resolve_level2(raw, centered)
         self._resolve_level1(raw, framework)
         return self._build(raw, cols), self._slots(raw), framework
+
+    def _body_lines(self, header: GridRow, body: list[GridRow], sub: GridRow | None, layout: str):
+        """(row, after a break) for the rows of the tree: repeated headers skipped, stops honoured."""
+        table = header.location.table
+        out: list[tuple[GridRow, bool]] = []
+        skip_sub, after_break, seen_sub = False, False, sub is None
+        for r in body:
+            texts = [c.text for c in r.cells if c.text]
+            if not texts:
+                if layout in STRUCTURED and layout != "pdf" and out:
+                    break  # a blank row ends a table in a workbook or a document
+                after_break = bool(out)
+                continue
+            if not seen_sub and r is sub:
+                seen_sub = True
+                continue
+            if table is not None and layout in ("docx", "html") and r.location.table != table:
+                break  # a paragraph or another table after this one
+            if _STOP.match(texts[0]):
+                break
+            if len(texts) == 1 and layout in ("text", "pdf") and PAGE_HEADER.search(texts[0]):
+                after_break = bool(out)  # the running header of the next page
+                continue
+            if is_indicator_header(r):  # printed again after a page break
+                skip_sub, after_break = sub is not None, bool(out)
+                continue
+            if skip_sub:
+                skip_sub = False
+                if sub is not None and [c.text for c in r.cells if c.text] == [c.text for c in sub.cells if c.text]:
+                    continue
+            out.append((r, after_break))
+            after_break = False
+        return out
 
     # -- one row
 
     def _split(self, row: GridRow, cols: Columns, framework: str) -> _Row:
+        r = self._split_cells(row, cols, framework)
+        r.lone = len(row.cells) == 1
+        r.cells = sum(1 for c in row.cells if c.text)
+        target_at = cols.roles.get("target")
+        if r.positional:
+            r.target_missing = target_at is None or len(row.cells) <= target_at
+        else:
+            r.target_missing = "target" not in r.values
+        return r
+
+    def _split_cells(self, row: GridRow, cols: Columns, framework: str) -> _Row:
         cells = row.cells
         used = max((i + 1 for i, c in enumerate(cells) if c.text), default=0)
         positional = (cells and not cells[0].text) or used >= cols.core_width()
+        if positional and cells and cells[0].text and cols.band() and self._is_level(cells[0].text, framework):
+            # a 一级 name where the "绩效指标" band column should be: a browser wrote the band once
+            # (on the header row) and dropped it from the rows under it
+            positional = False
         if positional:
             get = lambda role: _text(cells, cols.roles.get(role))  # noqa: E731
             l1, l2, l3 = get("level1"), get("level2"), get("level3")
+            located = [cells[i] for i in (cols.roles.get("target"), cols.roles.get("level3"))
+                       if i is not None and i < len(cells) and cells[i].text]
             values = {role: get(role) for role in cols.roles if role not in ("level1", "level2", "level3")}
             for i, name in cols.extra.items():
                 values[f"extra:{name}"] = _text(cells, i)
@@ -138,8 +247,9 @@ class IndicatorReader:
             if l1 and not self.tax.is_level1(l1, framework) and self.tax.is_level2(l1, framework):
                 l1, l2 = None, l2 or l1
         else:
-            l1, l2, l3, values = self._by_content([c for c in cells if c.text], cols, framework)
-        return _Row(l1 or None, l2 or None, l3 or None, values, row.location)
+            l1, l2, l3, values, located = self._by_content([c for c in cells if c.text], cols, framework)
+        return _Row(l1 or None, l2 or None, l3 or None, values, row.location, positional=bool(positional),
+                    cell_location=located[0].location if located else None)
 
     def _is_level(self, name: str, framework: str) -> bool:
         return self.tax.is_level1(name, framework) or self.tax.is_level2(name, framework)
@@ -158,20 +268,77 @@ class IndicatorReader:
             else:
                 break
             rest.pop(0)
-        l3 = rest.pop(0).text if rest else None
+        if len(rest) == 1 and (l1 or l2) and _TARGET_LIKE.match(rest[0].text):
+            # "成本 | ≤3000元/公里": the last level name read was the 三级 (or the wrapped end of one)
+            rest.insert(0, cells[len(cells) - 2])
+            if l2:
+                l2 = None
+            else:
+                l1 = None
+        l3_cell = rest.pop(0) if rest else None
+        l3 = l3_cell.text if l3_cell else None
         values: dict[str, str] = {}
         after_l3 = sorted(
             [(i, role) for role, i in cols.roles.items() if role not in ("level1", "level2", "level3")]
             + [(i, f"extra:{name}") for i, name in cols.extra.items()]
         )
         after_l3 = [(i, r) for i, r in after_l3 if i > cols.roles.get("level3", -1)]
+        located = [cell for (_, role), cell in zip(after_l3, rest) if role == "target"] + [c for c in [l3_cell] if c]
         for (_, role), cell in zip(after_l3, rest):
             values[role] = cell.text
-        return l1, l2, l3, values
+        return l1, l2, l3, values, located
+
+    # -- cells that wrapped onto the next line (text copied from a PDF)
+
+    def _join_wrapped(self, rows: list[_Row], framework: str) -> list[_Row]:
+        """Join continuation lines back into the row they continue.
+
+        A PDF table wraps a long cell inside its column; copied as text, the rest of the cell comes
+        on the next line, alone and without the tabs of the other columns. So a line with no level
+        name of its own continues the row above when it is
+        - a lone target-like value under a row that ended before its 指标值 ("时间" / "2023年10月底前"),
+        - a lone fragment under a 三级 name that fills its column ("…养护里" / "程"),
+        - a fragment and a target under such a name with no target ("…每公里" / "成本 | ≤3000元/公里").
+        A name "fills its column" when it is about as long as the longest 三级 name in the table:
+        that is where the PDF broke the line. Names are only joined under a row laid out in columns
+        (leading cells kept, or as wide as the header): a browser's copy of a web table, which drops
+        the cells under merged labels, never wraps.
+        """
+        width = max((len(r.l3) for r in rows if r.l3), default=0)
+        full = lambda name: bool(name) and len(name) >= max(6, 0.7 * width)  # noqa: E731
+        out: list[_Row] = []
+        for r in rows:
+            p = out[-1] if out else None
+            if p is None or r.l1 or r.l2 or not r.l3 or not p.l3 or r.after_break:
+                out.append(r)
+                continue
+            fragment = r.l3
+            if r.lone and not self._is_level(fragment, framework) and not any(r.values.values()):
+                if p.target_missing and not p.values.get("target") and _TARGET_LIKE.match(fragment):
+                    p.values["target"], p.target_missing = fragment, False
+                    continue
+                if p.positional and full(p.l3) and not re.search(r"\d", fragment) and len(fragment) < len(p.l3):
+                    p.l3 += fragment
+                    continue
+            elif (not r.positional and r.cells == 2 and r.values.get("target") and p.target_missing and p.positional
+                  and not any(v for k, v in p.values.items()) and full(p.l3) and len(fragment) < len(p.l3)):
+                p.l3 += fragment
+                p.values, p.target_missing = r.values, False
+                continue
+            out.append(r)
+        return out
 
     # -- merged-label repair
 
-    def _resolve_level2(self, rows: list[_Row]) -> None:
+    def _resolve_level2(self, rows: list[_Row], centered: bool = False) -> None:
+        """Give every 三级 row its 二级.
+
+        A row with none belongs to the block above it. It may belong to the next block instead when
+        that block's label could sit below its first rows: a PDF that centres merged labels
+        (`centered`: the tree's first row has no 一级) or a page break between the row and the label.
+        Then the 三级 name decides (taxonomy affinity). Unless labels are centred, a block does not
+        reach past a new 一级.
+        """
         labelled = [i for i, r in enumerate(rows) if r.l2]
         # a 二级 printed on a row of its own with no 三级 is an empty block: it claims no row above
         claims_above = {i for i in labelled if rows[i].l3}
@@ -181,11 +348,15 @@ class IndicatorReader:
                 continue
             prev = max((j for j in labelled if j < i), default=None)
             nxt = min((j for j in labelled if j > i), default=None)
-            if nxt is not None and nxt not in claims_above:
+            if nxt is not None and (nxt not in claims_above or not (
+                centered or any(rows[k].after_break for k in range(i + 1, nxt + 1))
+            )):
                 nxt = None
             # a block does not reach across a new 一级 label
             if nxt is not None and any(i < k <= nxt and rows[k].l1 and k != nxt for k in explicit_l1):
                 nxt = None
+            if prev is not None and not centered and any(prev < k <= i for k in explicit_l1):
+                prev = None
             if prev is None and nxt is None:
                 continue
             if prev is None:
@@ -228,14 +399,17 @@ class IndicatorReader:
                 continue
             unit_col = v.get("unit_column") or None
             direction = v.get("direction") or None
-            target: Target = parse_target(raw, unit_column=unit_col, comparator_column=direction, indicator=r.l3)
+            nature = v.get("nature") or None
+            # the 2021 central template writes the comparator (≥ ≤ ＝ 定性) in its 指标性质 column
+            comparator = direction or (nature if nature and _COMPARATOR_ONLY.match(nature.strip()) else None)
+            target: Target = parse_target(raw, unit_column=unit_col, comparator_column=comparator, indicator=r.l3)
             extra = {k[6:]: t for k, t in v.items() if k.startswith("extra:") and t}
             out.append(
                 Indicator(
                     level1=r.l1, level2=r.l2, level3=r.l3, target=target,
                     nature=v.get("nature") or None, direction=direction, unit_column=unit_col,
                     weight=_float(v.get("weight")), basis=v.get("basis") or None,
-                    note=v.get("note") or None, extra=extra, location=r.location,
+                    note=v.get("note") or None, extra=extra, location=_merged(r.location, r.cell_location),
                 )
             )
         return out
@@ -247,6 +421,11 @@ class IndicatorReader:
             if r.l2 and key not in seen:
                 seen[key] = Slot(level1=r.l1, level2=r.l2, location=r.location)
         return list(seen.values())
+
+
+def _merged(row: Location, cell: Location | None) -> Location:
+    """The cell's location where it has one (readers give cells their row's place and more)."""
+    return cell if cell is not None and (cell.line, cell.row, cell.table) == (row.line, row.row, row.table) else row
 
 
 def _text(cells: list[Cell], i: int | None) -> str:

@@ -4,13 +4,16 @@
 - Pages from mirrors that render traditional characters with pinyin glosses ("產(chǎn)出")
   are turned back into simplified text without the glosses, so names match the taxonomy.
 - Full-width spaces and non-breaking spaces become plain spaces; runs are folded.
+- In text and PDF inputs, page furniture between the parts of a table printed over several
+  pages ("— 12 —", "第 3 页 共 8 页") becomes an empty row: a break, not content.
+- Markdown emphasis and heading marks ("**项目名称**：", "# 标题") are dropped.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from reviewer.models import Grid
 
@@ -18,6 +21,16 @@ _TAG = re.compile(r"<\s*(/?)\s*(p|div|br|li|ol|ul|span|strong|b|i|em|font|tr|td|
 _BLOCK_TAGS = {"p", "div", "br", "li", "ol", "ul", "tr", "table"}
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7})\)")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_PAGE_MARK = re.compile(
+    r"^(?:[-—–－―]\s*\d{1,4}\s*[-—–－―]"  # - 12 -, — 3 —
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页 / 第3页 共8页
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
+    r"|(?:page\s*)?\d{1,4}\s*/\s*\d{1,4})$",
+    re.I,
+)
+# a label in bold; not "(≥**株)>=17600株", where ** is a template placeholder
+_MD_EMPHASIS = re.compile(r"(\*\*|__)([^*_\d≥≤<>=%]{1,30}?)\1")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
 
 
 def strip_html(text: str) -> str:
@@ -33,6 +46,7 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG.sub(repl, text))
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_cell(text: str) -> str:
     text = strip_html(text)
     text = _SPACES.sub(" ", text.replace("\r", ""))
@@ -62,6 +76,7 @@ def normalize_grid(grid: Grid) -> Grid:
     sample = "".join(c.text for r in rows[:400] for c in r.cells)[:20000]
     glossed = bool(_PINYIN.search(sample))
     traditional = looks_traditional(sample)
+    paged = grid.format in ("text", "pdf")
     for row in rows:
         for cell in row.cells:
             t = cell.text
@@ -69,5 +84,17 @@ def normalize_grid(grid: Grid) -> Grid:
                 t = _PINYIN.sub("", t)
             if traditional:
                 t = _t2s().convert(t)
-            cell.text = clean_cell(t)
+            if paged and ("**" in t or "__" in t or t.startswith("#")):
+                t = _MD_HEADING.sub("", _MD_EMPHASIS.sub(r"\2", t))
+            t = clean_cell(t)
+            if t != cell.text:  # assigning a pydantic field costs more than comparing
+                cell.text = t
+        if paged and is_page_mark(row):
+            row.cells = []
     return grid
+
+
+def is_page_mark(row) -> bool:
+    """A page number or "第 3 页 共 8 页" line printed between the parts of a table."""
+    texts = [c.text for c in row.cells if c.text]
+    return len(texts) == 1 and len(texts[0]) <= 20 and _PAGE_MARK.match(texts[0]) is not None

@@ -1,9 +1,11 @@
 """A document's rows → its tables, each with its kind.
 
 Starts of tables are found from titles (…项目绩效目标表, …整体绩效目标表, 2021年…情况表) and from
-first fields (项目名称, 部门(单位)名称). A budget table printed over several pages repeats its
-title and header; the pages are merged back into one table. Text before the first table of a
-budget document is its narrative (预算说明), kept as a `budget` table of sections.
+first fields (项目名称, 部门(单位)名称 written in a cell of its own; "单位名称：某局" under a title, or
+项目单位 / 填报单位, name the owner, not a new table). A table printed over several pages repeats
+its title (and header): when the rows after a repeated title carry on the tree, or the budget
+table, the pages are merged back into one table. Text before the first table of a budget
+document is its narrative (预算说明), kept as a `budget` table of sections.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reviewer.extract.fields import classify_label
+from reviewer.extract.fields import cell_label, classify_label, clean_label
+from reviewer.extract.indicators import is_indicator_header
 from reviewer.models import GridRow
 
 PROJECT_TITLE = re.compile(r"(项目|专项|资金).*绩效(目标|指标).*表|绩效目标(申报|批复|设定|审核)表|绩效目标表$")
@@ -41,9 +44,17 @@ def _single(row: GridRow) -> str | None:
     return texts[0].strip("*＊ ") if len(texts) == 1 else None
 
 
+# printed labels that open a department-wide table (项目单位, 填报单位 … name a unit, not a table)
+_DEPARTMENT_LABELS = {"单位名称", "部门名称", "部门(单位)名称", "单位(部门)名称"}
+
+
 def _first_label(row: GridRow) -> str | None:
     first = next((c.text for c in row.cells if c.text), None)
-    label = classify_label(first) if first else None
+    label = cell_label(first) if first else None
+    if label and label[1] == "单位名称":
+        inline = classify_label(first) is None  # "单位名称：某局" in one cell: a line under the title
+        printed = clean_label(re.split(r"[:：]", first.strip())[0])
+        return "单位名称" if printed in _DEPARTMENT_LABELS and not inline else "单位"
     return label[1] if label else None
 
 
@@ -63,8 +74,11 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
                         last.kind = kind
                     i += 1
                     continue
-                # a budget table continued on the next page repeats its title: merge
+                # a table continued on the next page repeats its title: merge
                 if kind == "budget" and starts and starts[-1].kind == "budget" and starts[-1].title == single:
+                    i += 1
+                    continue
+                if last and last.kind == kind and last.title.startswith(single) and _continues_tree(rows, i + 1, last):
                     i += 1
                     continue
                 starts.append(Segment(kind, i, n, single))
@@ -94,7 +108,31 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
 
 
 def _has_label_since(rows: list[GridRow], start: int, end: int) -> bool:
-    return any(_first_label(rows[k]) for k in range(start, end))
+    return any(_first_label(rows[k]) in ("项目名称", "单位名称") for k in range(start, end))
+
+
+def _continues_tree(rows: list[GridRow], i: int, last: Segment) -> bool:
+    """True when the rows after a repeated title carry on the indicator tree of `last`."""
+    if not any(is_indicator_header(rows[k]) for k in range(last.start, i)):
+        return False
+    for k in range(i, min(i + 6, len(rows))):
+        texts = [c.text for c in rows[k].cells if c.text]
+        if len(texts) <= 1:
+            continue  # blank lines, a year line, a page header
+        return is_indicator_header(rows[k]) or _tree_row(rows[k])
+    return False
+
+
+def _tree_row(row: GridRow) -> bool:
+    """A row of an indicator tree: it leaves its first cells empty (merged labels above) or opens
+    with a 一级 / 二级 name."""
+    from reviewer.extract.taxonomy import load_taxonomy
+
+    if row.cells and not row.cells[0].text:
+        return True
+    tax = load_taxonomy()
+    known = tax.known_names()
+    return any(tax.canonical(c.text) in known for c in row.cells[:2] if c.text)
 
 
 _NOT_TITLE = re.compile(r"^([-•·]|[一二三四五六七八九十]+、|\d+[、.]|附件|附表|目录)")

@@ -1,14 +1,20 @@
-"""Rows of one segment → a typed Table (project, department or budget)."""
+"""Rows of one segment → a typed Table (project, department or budget).
+
+A segment is usually one table. A flat export (one row per indicator with a 项目名称 column, as
+budget systems export many projects to Excel) gives one table per project; a paste of the tree
+alone, with no header row, gets its header from where the first 一级 / 二级 names sit.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 
-from reviewer.extract.fields import read_fields
-from reviewer.extract.indicators import IndicatorReader, is_indicator_header
+from reviewer.extract.fields import cell_label, clean_label, read_fields
+from reviewer.extract.indicators import IndicatorReader, is_indicator_header, read_columns
 from reviewer.extract.segment import YEAR_LINE, row_text, years_in
-from reviewer.models import GridRow, Table, TextField
+from reviewer.extract.taxonomy import load_taxonomy
+from reviewer.models import Cell, GridRow, Table, TextField
 
 _UNIT_PREFIX = re.compile(
     r"^(.+?(?:中心|局|委员会|委|办公室|办|院|校|所|站|社|会|部|厅|政府|队|馆|处|室|团|镇|街道|乡))"
@@ -28,10 +34,62 @@ def _title_lines(rows: list[GridRow]) -> list[str]:
         texts = [c.text for c in r.cells if c.text]
         if not texts:
             continue
-        if len(texts) != 1 or len(texts[0]) > 80:
+        if len(texts) != 1 or len(texts[0]) > 80 or cell_label(texts[0]):
             break
         out.append(texts[0].strip("*＊ "))
     return out
+
+
+def _second_key(fields: dict[str, TextField], key: str, new: TextField) -> tuple[str, TextField]:
+    """The key for a field whose canonical key is taken; may swap the two fields.
+
+    Two such fields on one row are the columns of a side-by-side layout (the 财预〔2015〕88号 form
+    prints 中期资金总额 | 年度资金总额 and their 其中 rows in two columns): the later column is the
+    year's and takes the canonical key, the earlier is stored as 中期…. Otherwise the newcomer keeps
+    its printed name.
+    """
+    old = fields[key]
+    if _same_line(old, new) and any("中期" in f.name for f in fields.values()):
+        fields[key] = new
+        key, new = f"中期{key}", old
+    else:
+        key = new.name
+    return (f"{key}#{len(fields)}" if key in fields else key), new
+
+
+def _same_line(a: TextField, b: TextField) -> bool:
+    la, lb = a.location, b.location
+    return (la.line, la.row, la.sheet, la.table) == (lb.line, lb.row, lb.sheet, lb.table) and (
+        la.line is not None or la.row is not None)
+
+
+def with_indicator_header(rows: list[GridRow]) -> tuple[list[GridRow], int | None]:
+    """The rows and the index of their indicator header row.
+
+    A paste of the tree alone (no header row) gets one: the first row that starts with a 一级 name
+    followed by one of its 二级 names shows where the columns are.
+    """
+    h = next((i for i, r in enumerate(rows) if is_indicator_header(r)), None)
+    if h is not None:
+        return rows, h
+    tax = load_taxonomy()
+    for i, r in enumerate(rows[:200]):
+        cells = [(k, c.text) for k, c in enumerate(r.cells) if c.text]
+        if len(cells) < 4:
+            continue
+        (k1, first), (k2, second) = cells[0], cells[1]
+        parents = {fw.parent_of(tax.canonical(second)) for fw in tax.frameworks.values()}
+        if k2 == k1 + 1 and tax.canonical(first) in parents:
+            names = ["一级指标", "二级指标", "三级指标", "指标值"]
+            header = GridRow(cells=[Cell(text="", location=r.location) for _ in range(k1)]
+                             + [Cell(text=n, location=r.location) for n in names], location=r.location)
+            return [*rows[:i], header, *rows[i:]], i
+    return rows, None
+
+
+def _single_text(row: GridRow) -> str | None:
+    texts = [c.text for c in row.cells if c.text]
+    return texts[0].strip("*＊ ") if len(texts) == 1 else None
 
 
 def _year_of(lines: list[str], fields: dict[str, TextField], text: str = "") -> int | None:
@@ -52,20 +110,92 @@ def _year_of(lines: list[str], fields: dict[str, TextField], text: str = "") -> 
     return most_common(years_in(text)) if text else None
 
 
-def build_indicator_table(rows: list[GridRow], kind: str, framework: str | None = None) -> Table:
-    titles = _title_lines(rows)
-    h = next((i for i, r in enumerate(rows) if is_indicator_header(r)), None)
+def build_indicator_tables(
+    rows: list[GridRow], kind: str, framework: str | None = None, layout: str = "text"
+) -> list[Table]:
+    """A project or department table, or several when the tree is a flat export listing many
+    projects (a 项目名称 column beside the indicator columns): one table per project."""
+    titles, original = _title_lines(rows), rows
+    rows, h = with_indicator_header(rows)
+    if h is not None:
+        body = rows[h + 1:]
+        sub = next((r for r in body if any(c.text for c in r.cells)), None)
+        cols, _ = read_columns(rows[h], sub)
+        if "project" in cols.roles:
+            groups = _project_groups(body, cols)
+            if groups:
+                return [_flat_table(rows, h, name, group, cols, kind, framework, layout, titles)
+                        for name, group in groups]
+    return [_indicator_table(rows, h, titles, kind, framework, layout, text=table_text(original))]
+
+
+def _project_groups(body: list[GridRow], cols) -> list[tuple[str, list[GridRow]]]:
+    """Rows of a flat export grouped by the project they name (a merged name covers the rows below)."""
+    at = cols.roles["project"]
+    groups: list[tuple[str, list[GridRow]]] = []
+    for r in body:
+        name = r.cells[at].text if at < len(r.cells) and (at > 0 or _positional(r, cols)) else ""
+        if name and (not groups or groups[-1][0] != name):
+            groups.append((name, []))
+        if groups:
+            groups[-1][1].append(r)
+    return groups
+
+
+def _positional(row: GridRow, cols) -> bool:
+    return len(row.cells) >= cols.core_width()
+
+
+def _flat_table(rows, h, name, group, cols, kind, framework, layout, titles) -> Table:
+    from reviewer.extract.numbers import parse_amount
+
+    indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], group, layout)
+    first = group[0]
+    header = {"项目名称": TextField(name="项目名称", text=name, location=first.cells[cols.roles["project"]].location)}
+    for role, key in (("unit", "单位名称"), ("amount", "项目本年度金额")):
+        at = cols.roles.get(role)
+        cell = first.cells[at] if at is not None and at < len(first.cells) else None
+        if cell is None or not cell.text:
+            continue
+        label = rows[h].cells[at].text
+        amount = None
+        if role == "amount":
+            amount = parse_amount(cell.text, default_unit="元" if re.search(r"[(（]元[)）]", label) else "万元")
+        header[key] = TextField(name=clean_label(label), text=cell.text, amount=amount, location=cell.location)
+    unit = header.get("单位名称")
+    return Table(
+        title=name, kind="project", framework=fw, year=_year_of(titles, header, table_text(rows[:h + 1] + group)),
+        unit_name=unit.text if unit else None, header=header, indicators=indicators, slots=slots,
+        text=table_text([rows[h], *group]), location=first.location,
+    )
+
+
+def build_indicator_table(rows: list[GridRow], kind: str, framework: str | None = None, layout: str = "text") -> Table:
+    """A project or department table: title lines, header and narrative fields, the indicator tree.
+
+    `layout` is the grid's format: text copied from a PDF or a web page is read with more
+    tolerance (wrapped cells, labels printed mid-block) than a workbook or a document.
+    """
+    with_header, h = with_indicator_header(rows)
+    return _indicator_table(with_header, h, _title_lines(rows), kind, framework, layout, text=table_text(rows))
+
+
+def _indicator_table(
+    rows: list[GridRow], h: int | None, titles: list[str], kind: str, framework: str | None, layout: str, text: str
+) -> Table:
     head_rows = rows[len(titles): h if h is not None else len(rows)]
     header: dict[str, TextField] = {}
     narrative: dict[str, TextField] = {}
-    for section, key, tf in read_fields(head_rows):
+    for section, key, tf in read_fields(head_rows, layout):
         target = header if section == "header" else narrative
         if key in target:
-            key = tf.name if tf.name not in target else f"{tf.name}#{len(target)}"
+            key, tf = _second_key(target, key, tf)
         target[key] = tf
     indicators, slots, fw = [], [], None
     if h is not None:
-        indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], rows[h + 1:])
+        repeated = set(titles)  # the title printed again on the next page of a long table
+        body = [GridRow(cells=[], location=r.location) if _single_text(r) in repeated else r for r in rows[h + 1:]]
+        indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], body, layout)
     else:
         from reviewer.extract.prose import read_prose_indicators
 
@@ -73,13 +203,13 @@ def build_indicator_table(rows: list[GridRow], kind: str, framework: str | None 
     title_line = " ".join(t for t in titles if not YEAR_LINE.match(t))
     name = header.get("项目名称") if kind == "project" else header.get("单位名称")
     title = (name.text if name else "") or title_line or (kind == "project" and "未命名项目") or "部门整体绩效目标"
-    m = _UNIT_PREFIX.match(title_line.replace(" ", ""))
+    m = _UNIT_PREFIX.match(re.sub(r"^关于", "", title_line.replace(" ", "")))
     unit = header.get("单位名称") or header.get("实施单位")
     unit_name = m.group(1) if m else (unit.text if unit else None)
     return Table(
-        title=title, kind=kind, framework=fw, year=_year_of(titles, header, table_text(rows)), unit_name=unit_name,
+        title=title, kind=kind, framework=fw, year=_year_of(titles, header, text), unit_name=unit_name,
         header=header, narrative=narrative, indicators=indicators, slots=slots,
-        text=table_text(rows), location=rows[0].location if rows else None,
+        text=text, location=rows[0].location if rows else None,
     )
 
 
@@ -164,8 +294,8 @@ def build_narrative(rows: list[GridRow], title: str = "部门预算说明") -> T
             buf.append(line)
     if buf:
         sections.setdefault(current, TextField(name=current, text="".join(buf), location=loc))
-    head = next((line for line in lines if line), "")
-    year = next(iter(years_in(head)), None)
+    heads = [line for line in lines if line][:4]
+    year = next((y for line in heads for y in years_in(line)), None)
     return Table(title=title, kind="budget", year=year, narrative=sections, text=text,
                  location=rows[0].location if rows else None)
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import yaml
 
 _SUFFIX = re.compile(r"(指标|目标)$")
+# "一、产出指标", "（一）数量指标", "1.质量指标": the outline number is not part of the name
+_NOTE = re.compile(r"[(（][^()（）]{0,8}[)）]$")
+_OUTLINE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
 _SPACE = re.compile(r"[\s\u3000*＊★]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_name(name: str | None) -> str:
     """Strip spaces, stars and full-width marks from a printed level name."""
     return _SPACE.sub("", name or "").strip("：:")
@@ -42,10 +46,21 @@ class Taxonomy:
     frameworks: dict[str, Framework]
     aliases: dict[str, str]  # printed (cleaned) → canonical
     keywords: list[tuple[str, str]] = field(default_factory=list)  # (keyword, 二级), longest first
+    _canonical_cache: dict = field(default_factory=dict, repr=False)
 
     def canonical(self, name: str | None) -> str:
         """Canonical level name: "产出指标" → "产出", "数量指标" → "数量"; unknown names cleaned."""
+        found = self._canonical_cache.get(name)
+        if found is None:
+            found = self._canonical_cache[name] = self._canonical(name)
+        return found
+
+    def _canonical(self, name: str | None) -> str:
         n = clean_name(name)
+        if n not in self.aliases and _OUTLINE.match(n):
+            n = _OUTLINE.sub("", n)
+        if n not in self.aliases and _NOTE.search(n):
+            n = _NOTE.sub("", n)  # "数量指标(必填)"
         if n in self.aliases:
             return self.aliases[n]
         stripped = _SUFFIX.sub("", n)
@@ -53,6 +68,10 @@ class Taxonomy:
 
     @property
     def _known(self) -> set[str]:
+        return _known_names(self)
+
+    def known_names(self) -> set[str]:
+        """Every canonical 一级 and 二级 name of every framework."""
         return _known_names(self)
 
     def is_level1(self, name: str | None, framework: str) -> bool:

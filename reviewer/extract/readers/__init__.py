@@ -38,11 +38,11 @@ _HTML_STARTS = ("<html", "<!doctype", "<table", "<head", "<body", "<meta")
 def read_grid(data: bytes, name: str) -> Grid:
     """Read any supported input into a Grid; InputError on anything unreadable."""
     if not data or not data.strip():
-        raise InputError(f"{name} is empty")
+        raise InputError(f"{name}：文件为空（{name} is empty）")
     kind = sniff_format(data, name)
     grid = _reader(kind)(data, name)
     if not any(cell.text for row in grid.rows for cell in row.cells):
-        raise InputError(f"{name} holds no text")
+        raise InputError(f"{name}：文件中没有文字（{name} holds no text）")
     return grid
 
 
@@ -52,14 +52,14 @@ def sniff_format(data: bytes, name: str) -> str:
     if data.startswith(_OLE_MAGIC):
         if SUFFIXES.get(suffix) in ("xlsx", "docx"):
             # Office wraps a password-protected .xlsx/.docx in the old container.
-            raise InputError(f"{name} is password-protected: remove the password in Office and try again")
+            raise InputError(f"{name}：文件设有密码，请在 Office 中取消密码后重试（{name} is password-protected）")
         raise _old_office(name, suffix)
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_format(data, name)
     if SUFFIXES.get(suffix) in ("xlsx", "docx", "pdf"):
-        raise InputError(f"{name} is not a valid {suffix} file (damaged, or saved under the wrong extension)")
+        raise InputError(f"{name}：不是有效的 {suffix} 文件，可能已损坏或扩展名有误（{name} is not a valid {suffix} file）")
     head = _text_head(data)
     looks_html = head.startswith(_HTML_STARTS) or (head.startswith("<?xml") and "<html" in head[:1000])
     if suffix in _OLD_OFFICE:
@@ -93,23 +93,23 @@ def _zip_format(data: bytes, name: str) -> str:
             names = archive.namelist()
             mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, ValueError):
-        raise InputError(f"{name} is a damaged ZIP archive (a corrupt or truncated .xlsx/.docx?)") from None
+        raise InputError(f"{name}：文件已损坏，无法作为 .xlsx/.docx 打开（{name} is a damaged ZIP archive）") from None
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
     if any(n.startswith("word/") for n in names):
         return "docx"
     if "opendocument.spreadsheet" in mimetype:
-        raise InputError(f"{name} is an OpenDocument spreadsheet: save it as .xlsx and try again")
+        raise InputError(f"{name}：OpenDocument 表格，请另存为 .xlsx 后重试（save it as .xlsx and try again）")
     if "opendocument.text" in mimetype:
-        raise InputError(f"{name} is an OpenDocument text: save it as .docx and try again")
-    raise InputError(f"{name} is a ZIP archive, not an Excel or Word file: extract the table file from it")
+        raise InputError(f"{name}：OpenDocument 文档，请另存为 .docx 后重试（save it as .docx and try again）")
+    raise InputError(f"{name}：压缩包不是 Excel 或 Word 文件，请解压后上传其中的表格（not an Excel or Word file）")
 
 
 def _old_office(name: str, suffix: str) -> InputError:
     target = _OLD_OFFICE.get(suffix, "xlsx or .docx")
     label = suffix or "this file"
     return InputError(
-        f"{name}: old binary Office format ({label}) is not supported; save it as .{target} and try again"
+        f"{name}：不支持旧版 Office 格式（{label}），请另存为 .{target} 后重试（save it as .{target} and try again）"
     )
 
 

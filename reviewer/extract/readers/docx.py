@@ -23,7 +23,7 @@ def read_docx(data: bytes, name: str) -> Grid:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises many kinds on a damaged file
-        raise InputError(f"{name}: cannot open as a Word document ({type(e).__name__})") from None
+        raise InputError(f"{name}：无法作为 Word 文档打开（cannot open as a Word document: {type(e).__name__}）") from None
     reader = _BodyReader(name)
     reader.read_blocks(document.element.body)
     return Grid(source=name, rows=reader.finish(), format="docx")

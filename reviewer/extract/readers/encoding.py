@@ -36,12 +36,12 @@ def _decode(data: bytes, name: str) -> str:
             try:
                 return data[len(bom):].decode(codec)
             except UnicodeDecodeError:
-                raise InputError(f"{name}: text starts with a {codec} mark but is not valid {codec}") from None
+                raise InputError(f"{name}：文本编码标记与内容不符，请另存为 UTF-8 后重试（not valid {codec}）") from None
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         return utf16
     if _looks_binary(data):
-        raise InputError(f"{name} looks like a binary file, not text or a supported document")
+        raise InputError(f"{name}：不是文本或支持的文档格式（looks like a binary file）")
     for codec in ("utf-8", "gb18030"):
         try:
             return data.decode(codec)
@@ -51,7 +51,7 @@ def _decode(data: bytes, name: str) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise InputError(f"{name}: cannot tell the text encoding (save it as UTF-8)")
+        raise InputError(f"{name}：无法识别文本编码，请另存为 UTF-8 后重试（cannot tell the text encoding）")
     return str(best)
 
 

@@ -23,8 +23,8 @@ def read_pdf(data: bytes, name: str) -> Grid:
         pages = pdf.pages
     except Exception as e:  # pdfminer raises many kinds on a damaged or locked file
         if "password" in f"{type(e).__name__} {e}".lower() or _is_password_error(e):
-            raise InputError(f"{name} is password-protected: remove the password and try again") from None
-        raise InputError(f"{name}: cannot open as a PDF ({type(e).__name__})") from None
+            raise InputError(f"{name}：PDF 设有密码，请取消密码后重试（{name} is password-protected）") from None
+        raise InputError(f"{name}：无法作为 PDF 打开（cannot open as a PDF: {type(e).__name__}）") from None
 
     rows: list[GridRow] = []
     tables = 0
@@ -36,7 +36,7 @@ def read_pdf(data: bytes, name: str) -> Grid:
                 chars += len(page.chars)
                 items = _page_items(page)
             except Exception as e:
-                raise InputError(f"{name}: cannot read page {number} ({type(e).__name__})") from None
+                raise InputError(f"{name}：无法读取第 {number} 页（cannot read page {number}: {type(e).__name__}）") from None
             for _, kind, payload in items:
                 if kind == "line":
                     location = Location(source=name, page=number)
@@ -57,7 +57,7 @@ def read_pdf(data: bytes, name: str) -> Grid:
                     )
                 _separate(rows, name, number)
     if chars == 0:
-        raise InputError(f"{name} has no text layer (scanned?): run OCR on it or paste its text instead")
+        raise InputError(f"{name}：PDF 没有文字层（可能是扫描件），请先做文字识别或直接粘贴表格文字（{name} has no text layer）")
     while rows and not rows[-1].cells:
         rows.pop()
     return Grid(source=name, rows=rows, format="pdf")

@@ -29,7 +29,7 @@ def read_xlsx(data: bytes, name: str) -> Grid:
             warnings.simplefilter("ignore")  # "extension not supported" and the like: noise to a user
             workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
     except Exception as e:  # openpyxl raises many kinds on a damaged file
-        raise InputError(f"{name}: cannot open as an Excel workbook ({_short(e)})") from None
+        raise InputError(f"{name}：无法作为 Excel 工作簿打开（cannot open as an Excel workbook: {_short(e)}）") from None
 
     rows: list[GridRow] = []
     for sheet in workbook.worksheets:
