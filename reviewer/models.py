@@ -6,7 +6,7 @@ input → extract (Grid → Document) → checks (Finding) → drafting (Comment
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -15,20 +15,6 @@ Severity = Literal["error", "warning", "info"]
 Comparator = Literal["=", ">=", "<=", ">", "<"]
 Verdict = Literal["通过", "修改后通过", "退回修改"]
 
-CATEGORIES: tuple[str, ...] = (
-    "missing_indicator",
-    "unmeasurable_target",
-    "narrative_mismatch",
-    "cost_inconsistency",
-    "amount_inconsistency",
-    "arithmetic_error",
-    "stale_date",
-    "copy_paste",
-    "misclassified",
-    "text_inconsistency",
-    "incomplete_text",
-    "format",
-)
 Category = Literal[
     "missing_indicator",
     "unmeasurable_target",
@@ -43,6 +29,7 @@ Category = Literal[
     "incomplete_text",
     "format",
 ]
+CATEGORIES: tuple[str, ...] = get_args(Category)  # the contract's fixed set, in its order
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
