@@ -628,3 +628,163 @@ def test_real_tables():
     yangquan = next(iter(_review(REAL / "15_yangquan_sihaonongcunlu_2021.tsv").values()))
     assert _has(yangquan, "IQ1102", text="三大板块旅游路")
     assert _has(yueyang, "IQ412", text="854万854万")
+
+
+# ---------------------------------------------------------------- generalisation (tests/heldout)
+
+
+@pytest.mark.parametrize("raw", ["有效控制", "明显增强", "逐步完善", "得到保障", "稳步推进"])
+def test_iq301_degree_adverb_and_verb(raw):
+    assert len(run("IQ301", table([ind("效果目标", "社会效益", "重大传染病疫情", raw)]))) == 1
+
+
+@pytest.mark.parametrize("raw", ["无明显影响", "全面掌握", "达到一级A标准", "=0起"])
+def test_iq301_quiet_on_checkable_wording(raw):
+    assert run("IQ301", table([ind("效果目标", "社会效益", "影响", raw)])) == []
+
+
+def test_iq303_timeliness_word_inside_a_short_value():
+    for raw in ("按时足额", "按计划完成", "及时到位"):
+        assert len(run("IQ303", table([ind("产出目标", "时效", "补助资金发放", raw)]))) == 1, raw
+    assert run("IQ303", table([ind("产出目标", "时效", "补助资金发放", "每月10日前")])) == []
+
+
+def test_iq307_descriptive_phrase_but_not_a_standard_or_a_negation():
+    rows = [ind("产出", "数量", "补贴发放对象", "符合条件的参训人员"),
+            ind("产出", "质量", "出水主要指标", "达到城镇污水处理厂排放标准"),
+            ind("成本", "生态环境成本", "对生态环境的影响", "对周边生态环境无不良影响"),
+            ind("成本", "生态环境成本", "施工扬尘", "不发生扬尘污染投诉事件")]
+    found = run("IQ307", table(rows, framework="central2021"))
+    assert [f.indicator for f in found] == ["补贴发放对象"]
+
+
+def test_iq304_density_and_concentration_are_rates():
+    assert run("IQ304", table([ind("产出", "质量", "畜禽群体免疫密度", "≥90", unit_column="%")],
+                              framework="older")) == []
+
+
+def test_iq305_single_cost_equal_to_the_total_under_its_canonical_name():
+    header = {"项目总金额": TextField(name="项目总金额", text="3600万元",
+                                   amount=Amount(raw="3600万元", value=3600, wan=3600))}
+    found = run("IQ305", table([ind("产出", "成本", "老旧小区改造资金", "3600万元")], header=header,
+                               framework="older"))
+    assert len(found) == 1 and "全部预算" in found[0].message
+
+
+def test_iq401_compound_unit_without_comparator():
+    found = run("IQ401", table([ind("产出", "成本", "营养膳食补助标准", "5元/生·天")], framework="older"))
+    assert len(found) == 1
+    assert run("IQ401", table([ind("产出", "时效", "发放时间", "每月20日前")], framework="older")) == []
+
+
+def test_iq403_head_noun_decides_count_or_rate():
+    rows = [ind("产出", "数量", "补贴发放户数", "≥98", unit_column="%"),
+            ind("产出", "数量", "发放人数比例", "≥98", unit_column="%")]
+    assert [f.indicator for f in run("IQ403", table(rows, framework="older"))] == ["补贴发放户数"]
+    # the same count-in-% is a unit problem, not a rate misfiled under 数量
+    assert [f.indicator for f in run("IQ1001", table(rows, framework="older"))] == ["发放人数比例"]
+
+
+def test_iq405_any_share_bounded_by_hundred():
+    rows = [ind("产出", "质量", "系统正常运行率", "≥100", unit_column="%"),
+            ind("产出", "质量", "生活垃圾无害化处理率", "≥100%"),
+            ind("效益", "经济效益", "国有资产保值增值率", "≥100%"),
+            ind("效益", "经济效益", "农民人均收入增长比例", "≥105%"),
+            ind("产出", "质量", "资产负债率", "≤120%")]
+    found = run("IQ405", table(rows, framework="older"))
+    assert [f.indicator for f in found] == ["系统正常运行率", "生活垃圾无害化处理率"]
+
+
+def test_iq406_cost_with_a_floor():
+    rows = [ind("产出目标", "成本", "单处维修养护成本", "≥1.2万元/处"),
+            ind("产出目标", "成本", "人均基本公共卫生服务补助标准", "≥84元/人"),
+            ind("产出目标", "成本", "单处维修养护成本", "≤1.2万元/处")]
+    found = run("IQ406", table(rows))
+    assert [f.evidence for f in found] == ["三级指标: 单处维修养护成本; 指标值: ≥1.2万元/处"]
+
+
+def test_iq410_quiet_on_deadline_phrases():
+    rows = [ind("产出", "时效", "季度运营考核完成时间", "每季度结束后15日内"),
+            ind("产出", "时效", "补贴按月计发时间", "每月10日前", direction="≤")]
+    assert run("IQ410", table(rows, framework="older")) == []
+
+
+def test_iq411_quiet_when_the_name_gives_the_base():
+    rows = [ind("产出", "成本", "亩均补贴标准", "≤15", unit_column="元"),
+            ind("产出", "成本", "每平方米年保洁成本", "≤6.3元"),
+            ind("产出", "成本", "人均培训成本", "≤800元"),
+            ind("产出", "成本", "单个中心改造成本", "≤112万元"),
+            ind("产出", "成本", "设备维护平均成本", "≤8万元")]
+    assert [f.indicator for f in run("IQ411", table(rows, framework="older"))] == ["设备维护平均成本"]
+
+
+def test_iq1003_minimum_service_hours_are_not_timeliness():
+    rows = [ind("产出", "质量", "免费开放每周开放时间", "≥56", unit_column="小时"),
+            ind("产出", "质量", "故障处理时间", "≤2小时")]
+    assert [f.indicator for f in run("IQ1003", table(rows, framework="older"))] == ["故障处理时间"]
+
+
+def test_iq1101_only_names_that_sound_alike():
+    narrative = {"项目概况": "在马家湾村、李庄村、桂花园小区实施。",
+                 "年度绩效目标": "马家弯村、李楼村、桂花苑小区年底前完工。"}
+    found = run("IQ1101", table([], narrative=narrative))
+    pairs = {tuple(sorted((f.message.split("“")[1].split("”")[0], f.message.split("“")[2].split("”")[0])))
+             for f in found}
+    assert pairs == {("马家弯村", "马家湾村"), ("桂花园小区", "桂花苑小区")}
+
+
+def test_iq1106_a_more_specific_count_pairs_with_its_price():
+    rows = [ind("产出目标", "数量", "馆藏档案数字化扫描页数", "≥120万页"),
+            ind("产出目标", "成本", "档案数字化扫描单价", "≤0.5元/页")]
+    assert run("IQ1106", table(rows)) == []
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("全年保障城乡低保对象12000人，动态管理做到", True),
+    ("每周开放时间不少于56小时，全年举办读者活", True),
+    ("补贴资金通过", True),
+    ("全年举办读者活动", False),
+    ("生活灵活", False),
+    ("社会成本不涉及", False),
+    ("乡镇水利站初验、县水利局复验", False),
+])
+def test_iq1201_dangling_verbs_and_half_words(text, cut):
+    assert bool(run("IQ1201", table([], narrative={"项目概况": text}))) is cut
+
+
+def test_iq1201_target_value_left_empty():
+    rows = [ind("满意度", "服务对象满意度", "健身群众满意度", ""),
+            ind("满意度", "服务对象满意度", "受益群众满意度", "≥%"),
+            ind("成本", "社会成本", "社会成本", "无")]
+    rows[0].nature = "≥"
+    found = run("IQ1201", table(rows, framework="central2021"))
+    assert [f.indicator for f in found] == ["健身群众满意度", "受益群众满意度"]
+    assert "只有“≥”" in found[0].message
+
+
+CLEAN_ROWS = [
+    ("产出", "时效", "项目完成时间", "≤12月31日前完成"), ("产出", "数量", "培训人次", "=1200人次"),
+    ("产出", "成本", "人均培训成本", "≤350元/人"), ("满意度", "服务对象满意度", "受益群众满意度", "≥90%"),
+    ("产出", "质量", "验收合格率", "≥95%（含）"), ("产出", "质量", "水质达标率", "90%-95%"),
+    ("效益", "经济效益", "农民人均纯收入", "较上年提高2个百分点"), ("产出", "时效", "项目周期", "1-12月"),
+    ("产出", "时效", "办理时限", "即时办结"), ("产出", "质量", "食品安全事故", "不发生"),
+    ("效益", "可持续影响", "设施使用年限", "≥10年"), ("产出", "数量", "维修道路", "≥3.5km"),
+    ("产出", "数量", "绿化面积", "≥1200㎡"), ("产出", "时效", "报告提交时间", "2023年6月底前"),
+    ("效益", "社会效益", "带动就业人数", "≥50人"), ("效益", "生态效益", "化肥使用量减少", "≥5%"),
+    ("效益", "生态效益", "PM2.5平均浓度", "≤35微克/立方米"), ("产出", "成本", "单位面积造价", "≤2800元/平方米"),
+    ("产出", "质量", "系统可用性", "≥99.9%"), ("产出", "数量", "新建厕所", "≥15座"),
+]
+
+
+def test_clean_wording_draws_nothing_above_info():
+    tbl = table([ind(*row) for row in CLEAN_ROWS], framework="older")
+    loud = [(code, f.indicator) for code in GROUP_A for f in run(code, tbl) if f.severity != "info"]
+    assert loud == []
+
+
+def test_iq410_sentence_needs_clauses_a_restated_name_or_a_verbal_comparator():
+    rows = [ind("满意度", "满意度", "社会公众满意度", "社会公众满意率达到90%。"),
+            ind("效益", "社会效益", "村民收入", "村民年收入保持在1.2万元"),
+            ind("效益", "经济效益", "农民人均纯收入", "较上年提高2个百分点")]
+    found = run("IQ410", table(rows, framework="older"))
+    assert [f.indicator for f in found] == ["社会公众满意度", "村民收入"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reviewer.checks.common import first_match, indicator_evidence, indicator_label, plain_text
+from reviewer.checks.common import first_match, indicator_evidence, indicator_label, plain_text, words
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Indicator, Table
 
@@ -42,9 +42,39 @@ def _unit_only_in_placeholder(ind: Indicator) -> bool:
     return again.value is not None and not again.unit
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_UNIT_TAIL = re.compile(r"^[·•・/／*×][\u4e00-\u9fff]{1,2}$")
+_COMPARATOR_WORDS = re.compile(r"=|＝|≥|≧|>=|≤|≦|<=|>|<|大于|小于|不低于|不高于|不少于|不超过")
+_RATE_HEADS = ("率", "比例", "比率", "占比", "比重", "百分比", "度", "指数", "幅度", "覆盖面")
+
+
 def _numeric(ind: Indicator) -> bool:
+    """A number with at most a comparator and a unit: "≥95%", "220", "5元/生·天"."""
     t = ind.target
-    return t.kind == "numeric" and t.value is not None and not t.excel_serial
+    if t.value is None or t.excel_serial:
+        return False
+    if t.kind == "numeric":
+        return True
+    if t.kind != "text" or not t.unit:
+        return False
+    # the parser stops at compound units ("元/生·天" → "元/生"): what is left must be the unit's tail
+    rest = re.sub(r"\s+", "", plain_text(t.raw))
+    m = _NUMBER.search(rest)
+    if not m or not rest[m.end():].startswith(t.unit) or _COMPARATOR_WORDS.sub("", rest[: m.start()]):
+        return False
+    return bool(_UNIT_TAIL.match(rest[m.end() + len(t.unit):]))
+
+
+
+def names_a_count(name: str | None) -> bool:
+    """The name's head noun is a count (补贴发放户数, 培训人数), not a rate (发放人数比例)."""
+    n = re.sub(r"[\s（）()%％]+$", "", name or "")
+
+    def last_end(ws) -> int:
+        return max((n.rfind(w) + len(w) for w in ws if w in n), default=-1)
+
+    count = last_end(words(LEX, "count_words"))
+    return count >= 0 and count > last_end(_RATE_HEADS)
 
 
 def _direction_comparator(ind: Indicator) -> bool:
@@ -113,7 +143,8 @@ class MissingComparator(_GroupedRule):
     def check(self, table: Table) -> Iterable[Finding]:
         rows = [i for i in table.indicators
                 if _numeric(i) and i.target.comparator is None and not _direction_comparator(i)
-                and i.target.value != 0]  # "0起" cannot be read two ways
+                and i.target.value != 0  # "0起" cannot be read two ways
+                and i.target.value_max is None]  # a range "90%-95%" states both bounds
 
         def one(ind: Indicator):
             raw = plain_text(ind.target.raw)
@@ -209,8 +240,7 @@ class UnitContradictsIndicator(Rule):
                 )
                 continue
             level3 = ind.level3 or ""
-            if (_norm(t.unit) == "%" and first_match(level3, LEX, "count_words")
-                    and not first_match(level3, LEX, "rate_words")):
+            if _norm(t.unit) == "%" and names_a_count(level3):
                 yield self.finding(
                     f"“{name}”是数量指标，指标值却以百分比表示。",
                     evidence=indicator_evidence(ind), indicator=ind,
@@ -269,6 +299,15 @@ def _bounded_good(name: str) -> bool:
     return first_match(name, LEX, "bounded_good_rates") is not None
 
 
+_SHARE_NAME = re.compile(r"(率|比例|占比|比重)$")
+
+
+def _share_of_whole(name: str) -> bool:
+    """A rate or share (…处理率, …运行率, …占比) that cannot pass 100%: not a growth or return rate."""
+    n = re.sub(r"[\s（）()%％]+$", "", name)
+    return bool(_SHARE_NAME.search(n)) and not first_match(n, LEX, "unbounded_rates")
+
+
 def _lower_better(name: str) -> bool:
     return first_match(name, LEX, "lower_better_rates") is not None
 
@@ -296,11 +335,14 @@ class RateOverHundred(Rule):
         for ind in table.indicators:
             t = ind.target
             name = ind.level3 or ""
-            if t.value is None or _norm(t.unit) != "%" or not _bounded_good(name) or _lower_better(name):
+            if t.value is None or _norm(t.unit) != "%" or _lower_better(name):
+                continue
+            listed = _bounded_good(name)
+            if not listed and not _share_of_whole(name):
                 continue
             top = max(t.value, t.value_max or 0)
-            if top > 100:
-                problem = f"超过100%"
+            if top > 100 and (listed or t.comparator not in {"<=", "<"}):
+                problem = "超过100%"
             elif top == 100 and t.comparator in {">=", ">"}:
                 problem = "要求达到或超过100%，而该比率最高只能是100%"
             else:
@@ -314,17 +356,23 @@ class RateOverHundred(Rule):
             )
 
 
+_COST_CEILING = re.compile(r"成本|费用|单价|造价|价格|维修费|维护费|运维费|服务费|租用费|租赁费")
+_BENEFIT_PAID = re.compile(r"补助|补贴|奖励|奖补|工资|报酬|收入|投入|投资|标准")
+
+
 @register
 class ComparatorAgainstDirection(Rule):
     """A comparator that points the wrong way for the rate ("执行率 ≤100%", "故障率 ≥3%").
 
     What it checks: an upper bound (≤, <) on a rate where more is better (执行率, 完成率, 合格率,
-    满意度 …), or a lower bound (≥, >) on a rate where less is better (逾期率, 故障率, 投诉率 …).
+    满意度 …), a lower bound (≥, >) on a rate where less is better (逾期率, 故障率, 投诉率 …), and a
+    lower bound on a cost (成本, 单价, 费用 in money) — a cost is controlled by a ceiling. Amounts
+    paid out to people (补助, 补贴, 奖励) and investment standards may be floors and are left alone.
     Why: shared/spec/domain.md — 财预〔2020〕10号 scores a "≥" target as actual/target and a "≤"
     target as target/actual; a bound in the wrong direction sets no requirement at all (any
     execution rate satisfies "≤100%").
-    Bad: 政府采购执行率 ≤ 100%; 贷款逾期率 ≥ 0.15%.
-    Good: 政府采购执行率 ≥ 95%; 贷款逾期率 ≤ 0.15%.
+    Bad: 政府采购执行率 ≤ 100%; 贷款逾期率 ≥ 0.15%; 单处维修养护成本 ≥ 1.2万元/处.
+    Good: 政府采购执行率 ≥ 95%; 贷款逾期率 ≤ 0.15%; 单处维修养护成本 ≤ 1.2万元/处.
     """
 
     code = "IQ406"
@@ -337,9 +385,19 @@ class ComparatorAgainstDirection(Rule):
         for ind in table.indicators:
             t = ind.target
             name = ind.level3 or ""
-            if t.value is None or t.comparator is None or _norm(t.unit) != "%":
+            if t.value is None or t.comparator is None:
                 continue
             raw = plain_text(t.raw)
+            if (t.comparator in {">=", ">"} and _family(t.unit) in {"money", "unit_cost"}
+                    and _COST_CEILING.search(name) and not _BENEFIT_PAID.search(name) and t.value > 0):
+                yield self.finding(
+                    f"“{indicator_label(ind)}”是成本，应设上限，指标值“{raw}”却设为下限。",
+                    evidence=indicator_evidence(ind), indicator=ind,
+                    fix=f"改为上限，如“≤{raw.lstrip('≥>=＞≧ ')}”。",
+                )
+                continue
+            if _norm(t.unit) != "%":
+                continue
             if _bounded_good(name) and not _lower_better(name) and t.comparator in {"<=", "<"}:
                 msg = f"“{indicator_label(ind)}”越高越好，指标值“{raw}”却只设了上限，没有提出要求。"
                 fix = f"改为下限，如“≥{t.value:g}%”或按历史水平“≥95%”。"
@@ -464,16 +522,40 @@ class ExcelDateSerial(Rule):
 
 
 _SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
-_PER_BASE = re.compile(r"平均|单位|单台|单个|单套|人均|户均|每|单价")
+_CLAUSE_BREAK = re.compile(r"[，,；;。]")
+_VERBAL_COMPARATOR = re.compile(r"(?:达到|实现|保持在?|控制在)\s*\d")
+_TIME_UNIT = re.compile(r"^(?:日|天|周|月|年|季度?|小时|分钟|个?工作日)(?:/|$)")
+_PER_BASE = re.compile(r"平均|单位成本|单位费用|单位造价")
+# the name itself says what the cost is per: 人均, 亩均, 每平方米, 单台, 单个中心 …
+_BASE_NAMED = re.compile(r"[人户亩生台套床校次件处]均|每|单[台个套件处条次座辆名人户亩]")
 _COST_WORD = re.compile(r"成本|费用|价格|单价|标准|经费")
+
+
+def _prose(raw: str, name: str) -> bool:
+    """A value written as a sentence: several clauses, the indicator's name said again, or a verb
+    standing for the comparator ("…满意率达到90%") — not a short qualified figure ("较上年提高2个百分点")."""
+    if _CLAUSE_BREAK.search(raw.rstrip("。.")) or _VERBAL_COMPARATOR.search(raw):
+        return True
+    core = re.sub(r"(指标|情况)$", "", re.sub(r"\s+", "", name))
+    return len(core) >= 3 and any(core[i:i + 3] in raw for i in range(len(core) - 2))
+
+
+def _is_time(ind: Indicator) -> bool:
+    """A deadline or duration: a time unit, or a name about time (完成时间, 办结时限 …)."""
+    unit = _norm(ind.target.unit)
+    return (_family(unit) in {"duration", "date"} or bool(_TIME_UNIT.match(unit))
+            or any(w in (ind.level3 or "") for w in (*_TIME_NAME, "时效", "周期")))
 
 
 @register
 class SentenceTarget(Rule):
     """A target written as a sentence around a single number ("…满意率达到90%").
 
-    What it checks: a target value that is prose with exactly one quantity in it, where the
-    quantity itself is a proper target; the number should stand alone with its comparator.
+    What it checks: a target value that is prose with exactly one quantity in it — several
+    clauses, the indicator's name said again, or a verb (达到, 保持在, 控制在) standing for the
+    comparator — where the quantity itself is a proper target; the number should stand alone
+    with its comparator. Deadlines ("每月10日前") and short qualified figures ("较上年提高2个百分点")
+    are not sentences.
     Reported at info. Percentages of nothing (IQ304) and cost wording (IQ305) are left to
     those rules.
     Why: shared/spec/domain.md — a target is "comparator, value, unit" so that 财预〔2020〕10号
@@ -490,6 +572,7 @@ class SentenceTarget(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         from reviewer.checks.common import first_match as _first
+        from reviewer.checks.incomplete import cut_reason
         from reviewer.checks.measurable import is_cost, is_percent, percent_subject
         from reviewer.extract.numbers import find_numbers
 
@@ -497,9 +580,13 @@ class SentenceTarget(Rule):
             t = ind.target
             if t.kind != "text" or t.value is None or is_cost(ind, table.framework):
                 continue
+            if _is_time(ind) or _numeric(ind):
+                continue  # deadlines are phrases by nature ("每月10日前", "每季度结束后15日内")
             raw = plain_text(t.raw)
+            if cut_reason(raw, sentence_field=True):
+                continue  # cut off: IQ1201
             quantities = [n for n in find_numbers(raw) if n.kind == "quantity"]
-            if len(quantities) != 1:
+            if len(quantities) != 1 or not _prose(raw, ind.level3 or ""):
                 continue
             if is_percent(ind) and not _first(percent_subject(ind), LEX, "rate_words"):
                 continue  # a percentage of nothing: IQ304
@@ -515,9 +602,10 @@ class SentenceTarget(Rule):
 class AverageCostWithoutBase(Rule):
     """An average or unit cost given as a plain amount, without what it is per.
 
-    What it checks: a cost named as an average or unit cost (平均成本, 单位成本, 人均费用, 单价 …)
-    whose unit is plain money (万元, 元) rather than money per something (万元/套, 元/人).
-    Reported at info.
+    What it checks: a cost named as an average or unit cost (平均成本, 单位成本 …) whose unit is
+    plain money (万元, 元) rather than money per something (万元/套, 元/人). A name that says
+    what the cost is per (人均培训成本, 亩均补贴标准, 每平方米保洁成本, 单台维护成本) already gives
+    the base and is not reported. Reported at info.
     Why: shared/spec/domain.md — 财预〔2021〕101号 asks for unit costs; a unit cost without its base
     cannot be multiplied back to the budget or compared with a standard.
     Bad: 信息网络维护平均成本 = 8万元.
@@ -535,6 +623,8 @@ class AverageCostWithoutBase(Rule):
             name = ind.level3 or ""
             t = ind.target
             if t.value is None or not _PER_BASE.search(name) or not _COST_WORD.search(name):
+                continue
+            if _BASE_NAMED.search(name):
                 continue
             if _family(t.unit) != "money":
                 continue

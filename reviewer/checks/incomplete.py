@@ -67,13 +67,31 @@ def _around(text: str, i: int, pad: int = 12) -> str:
     return ("…" if a else "") + text[a:b] + ("…" if b < len(text) else "")
 
 
+_COMPARATOR_ONLY = re.compile(r"=|＝|≥|≧|>=|≤|≦|<=|>|<|大于|小于|不低于|不高于|不少于|不超过|以上|以下|以内")
+
+
+def missing_value(ind: Indicator) -> str | None:
+    """What stands where the target value should be, when no value was written: "（空）", "≥", "≥%"."""
+    from reviewer.extract.units import normalize_unit, unit_family
+
+    raw = plain_text(ind.target.raw)
+    if re.search(r"\d", raw + (ind.unit_column or "")) or ind.target.date is not None:
+        return None
+    rest = _COMPARATOR_ONLY.sub("", re.sub(r"\s+", "", raw))
+    is_unit = rest in {"%", "％"} or unit_family(normalize_unit(rest)) not in {"", "other"}
+    if rest and not is_unit:
+        return None  # words, not a bare comparator or unit
+    shown = raw or next((x for x in (ind.direction, ind.nature) if x and _COMPARATOR_ONLY.fullmatch(x.strip())), "")
+    return shown or "（空）"
+
+
 def _texts(table: Table) -> Iterator[tuple[str, str, Indicator | None, bool]]:
     """(field, text, indicator, is_sentence_field) for names, targets and narrative fields."""
     name = table.header.get("项目名称")
     if name:
         yield "项目名称", plain_text(name.text), None, False
     for field, f in table.narrative.items():
-        yield field, plain_text(f.text), None, True
+        yield f.name or field, plain_text(f.text), None, True  # the field as printed
     for ind in table.indicators:
         if ind.level3:
             yield "三级指标", plain_text(ind.level3), ind, False
@@ -88,10 +106,12 @@ class TextCutOff(Rule):
     What it checks: a target value, 三级 name, 项目名称 or narrative field that ends without final
     punctuation on something that cannot end a phrase: a comma or 、, a function word (的, 和,
     与, 将, 对 …), half of a compound ("…签订的责任目"), or a 将/把 phrase with no verb after it
-    ("…将逾期贷款"). Word lists are data (reviewer/data/indicator_lexicon.yaml).
+    ("…将逾期贷款"); and a 三级 indicator whose 指标值 stops before it starts: empty, or only a
+    comparator or unit ("≥", "≥%"; a comparator in a 指标性质/指标方向 column does not fill it).
+    Word lists are data (reviewer/data/indicator_lexicon.yaml).
     Why: shared/spec/domain.md and the findings contract (incomplete_text: "完成与示范区管委会签订的
     责任目"); a cut-off target cannot be assessed and shows the table was not checked before filing.
-    Bad: 数量指标 — 完成与示范区管委会签订的责任目; 年度绩效目标 "…将逾期贷款".
+    Bad: 数量指标 — 完成与示范区管委会签订的责任目; 年度绩效目标 "…将逾期贷款"; 健身群众满意度 — ≥ (no value).
     Good: 完成与示范区管委会签订的责任目标任务 = 100%.
     """
 
@@ -102,6 +122,16 @@ class TextCutOff(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
+        for ind in table.indicators:
+            shown = missing_value(ind) if (ind.level3 or "").strip() else None
+            if shown is not None:
+                only = "" if shown == "（空）" else f"只有“{shown}”，"
+                yield self.finding(
+                    f"“{indicator_label(ind)}”{only}没有填写指标值。",
+                    evidence=indicator_evidence(ind) + (f"; 指标性质: {ind.nature}" if ind.nature else ""),
+                    indicator=ind,
+                    fix="填写完整的指标值：比较符、数值和单位（如“≥ 90%”），或删去该指标。",
+                )
         for field, text, ind, sentence in _texts(table):
             reason = cut_reason(text, sentence_field=sentence)
             if not reason:

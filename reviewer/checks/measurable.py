@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from reviewer.checks.common import (
+    annual_budget,
     first_match,
     framework_of,
     indicator_evidence,
@@ -23,6 +24,9 @@ _PUNCT = re.compile(r"[\s。，,；;、.!！?？:：“”\"'（）()]+")
 _PERCENT_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|百分比)")
 _CLAUSE = re.compile(r"[，,；;。、]")
 _HAS_DIGIT = re.compile(r"[0-9０-９]")
+_STANDARD = re.compile(r"《|标准|规范|规程|GB|[一二三四五ⅠⅡⅢⅣⅤ][级类等]")
+_NEGATED = re.compile(r"^\s*(?:无|不|未|零|杜绝|没有)|(?:无|不|未|杜绝)(?:明显|重大|较大|不良|负面)?"
+                      r"(?:影响|污染|事故|破坏|投诉|损害|发生|产生|出现|造成)")
 _GRADING = re.compile(r"优|良|中|差|档|等级|分级|得分|扣分|满分|分值|评分|[0-9]+\s*分")
 _DEADLINE = re.compile(r"\d+\s*(?:年|月|日|天|个?工作日|小时|周)|月底|年底|季度|前完成")
 
@@ -62,12 +66,27 @@ def vague_term(ind: Indicator) -> str | None:
         for w in ("提高", "提升", "改善", "增强", "加强", "促进"):
             if value.endswith(w):
                 return w
+    # a degree adverb and a short verb phrase, e.g. 有效控制, 明显增强, 逐步完善, 得到保障
+    if len(value) <= 8 and not _HAS_DIGIT.search(value):
+        for w in words(LEX, "vague_adverbs"):
+            if value.startswith(w) and 2 <= len(value) - len(w) <= 4:
+                return value
     return None
 
 
+def timely_word(value: str) -> str | None:
+    """The timeliness word of a short value with no number (及时, 按时足额, 按计划完成), or None."""
+    if value in words(LEX, "timely_values"):
+        return value
+    if len(value) > 8 or _HAS_DIGIT.search(value):
+        return None
+    return next((w for w in words(LEX, "timely_words") if w in value), None)
+
+
 def timely_without_deadline(ind: Indicator) -> bool:
-    value = bare(ind.target.raw)
-    if ind.target.value is not None or value not in words(LEX, "timely_values"):
+    if ind.target.value is not None or ind.target.date is not None:
+        return False
+    if not timely_word(bare(ind.target.raw)):
         return False
     return not _DEADLINE.search(criteria_text(ind))
 
@@ -94,7 +113,8 @@ def _budget_wan(table: Table) -> float | None:
         for name, f in table.header.items():
             if key in name and "上年" not in name and f.amount is not None and f.amount.wan > 0:
                 return f.amount.wan
-    return None
+    found = annual_budget(table)  # the header under its canonical names (项目总金额 …)
+    return found[1] if found else None
 
 
 _TOTAL_NAME = re.compile(r"总成本|总费用|总额|总金额|预算总|全部")
@@ -364,7 +384,8 @@ class WorkDescriptionTarget(Rule):
     """A target written as a description of work, with nothing to measure.
 
     What it checks: a target value that is a phrase or sentence (not a single qualitative word)
-    with no number, date or level — "强化事前、事中、事后审核，确保资金安全", "推进…一网通办，提高营商环境".
+    with no number, date or level — "强化事前、事中、事后审核，确保资金安全", "推进…一网通办，提高营商环境",
+    "符合条件的参训人员". A value citing a standard or grade (《…》, …标准, Ⅲ类, 一级) is measurable.
     Values cut off mid-word (IQ1201) and vague wording (IQ301) are left to those rules.
     Why: shared/spec/domain.md — "annual targets written as finished results or as work lists"
     are a defect seen in real tables; 财预〔2015〕88号 asks for indicators that are 细化、量化, and a
@@ -382,17 +403,23 @@ class WorkDescriptionTarget(Rule):
     def check(self, table: Table) -> Iterable[Finding]:
         from reviewer.checks.incomplete import cut_reason
 
+        fw = framework_of(table, self.ctx.config.framework)
         for ind in table.indicators:
             t = ind.target
             raw = plain_text(t.raw)
-            if t.kind != "text" or t.value is not None or t.date is not None or _HAS_DIGIT.search(raw):
+            if t.kind not in {"text", "qualitative"} or t.value is not None or t.date is not None:
                 continue
+            if _HAS_DIGIT.search(raw) or _STANDARD.search(raw) or _NEGATED.search(raw):
+                continue  # a number, a standard, or a yes/no statement (无安全事故, 不发生…)
             if len(bare(raw)) < 8 or vague_term(ind) or satisfaction_without_rate(ind):
                 continue
+            if timely_without_deadline(ind) or (is_cost(ind, fw)
+                                                and first_match(raw, LEX, "cost_noise_terms")):
+                continue  # IQ303, IQ305
             if cut_reason(raw, sentence_field=True):
                 continue
             yield self.finding(
-                f"“{indicator_label(ind)}”的指标值是工作内容的描述，没有可衡量的目标值。",
+                f"“{indicator_label(ind)}”的指标值是一段文字描述，没有可衡量的目标值。",
                 evidence=indicator_evidence(ind), indicator=ind,
                 fix="改为能考核的结果指标，写明比较符、数值和单位（如“××完成率 ≥ 95%”“××次数 ≥ N 次”）。",
             )

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from reviewer.checks.common import first_match, framework_of, indicator_evidence, indicator_label, levels
+from reviewer.checks.formatting import names_a_count
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Indicator, Table
 
@@ -22,6 +23,7 @@ _RATE_NAME = re.compile(r"(率|比例|比率|占比|比重)$")
 _STRONG_QUALITY = ("合格率", "验收", "达标率", "优良率", "完好率", "通过率", "准确率", "正确率")
 _BENEFIT_NAMED = re.compile(r"(经济效益|社会效益|生态效益|环境效益)")
 _ECONOMIC = ("收入", "产值", "增收", "利润", "税收")
+_PAID_OUT = re.compile(r"补贴|补助|奖补|救助|抚恤|资助|助学")
 
 
 def _unit_family(ind: Indicator) -> str:
@@ -77,6 +79,8 @@ class RateUnderQuantity(_MisfiledRule):
             name = ind.level3 or ""
             if not (_RATE_NAME.search(name) or _unit_family(ind) == "percent"):
                 continue
+            if names_a_count(name):
+                continue  # a count written in % (补贴发放户数 ≥98%): the unit is wrong, IQ403
             better = tax.level2_of(name)
             target = better if better and better != "数量" else "质量或效益"
             yield self.finding(
@@ -147,6 +151,8 @@ class QualityTimelinessSwapped(_MisfiledRule):
                     continue
                 move = "质量"
             elif l2 == "质量" and timely >= 2 and quality == 0:
+                if ind.target.comparator in {">=", ">"} and _unit_family(ind) == "duration":
+                    continue  # a minimum length of service (开放时间 ≥56小时) sets no deadline
                 move = "时效"
             else:
                 continue
@@ -163,7 +169,8 @@ class InputAsOutput(_MisfiledRule):
     """An input (budget executed, funds in place) given as an output or effect.
 
     What it checks: indicators about money going in — 预算执行率, 资金到位, 资金支付, 支出安排金额,
-    资金使用率 … — filed under 产出 or 效益 (other than a 成本 level).
+    资金使用率 … — filed under 产出 or 效益 (other than a 成本 level). A subsidy paid out to people
+    (补贴资金拨付时限 in a subsidy project) is the output itself and is not reported.
     Why: shared/spec/domain.md — local rules: "inputs (money, staff, goods) are not performance
     targets"; budget execution belongs to 投入管理 / 预算执行 where the template has it.
     Bad: 产出指标 > 时效指标 > 项目财政资金到位时间; 数量指标 > 业务工作支出安排金额.
@@ -179,8 +186,8 @@ class InputAsOutput(_MisfiledRule):
             if _group(l1) not in OUTPUT_LEVEL1 or l2 in COST_LEVELS or l1 in COST_LEVELS:
                 continue
             word = first_match(ind.level3 or "", LEX, "input_words")
-            if not word:
-                continue
+            if not word or _PAID_OUT.search(ind.level3 or ""):
+                continue  # paying a subsidy out to people is what a subsidy project produces
             yield self.finding(
                 f"“{indicator_label(ind)}”反映资金投入（{word}），不是产出或效益，不宜列在{ind.level2 or l1}下。",
                 evidence=f"二级指标: {ind.level2 or ''}; {indicator_evidence(ind)}", indicator=ind,

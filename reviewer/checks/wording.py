@@ -16,10 +16,11 @@ from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Table
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_PLACE = re.compile(r"(?=([\u4e00-\u9fff]{2})(村|镇|乡|社区|街道))")
+_PLACE = re.compile(r"(?=([\u4e00-\u9fff]{2})(村|镇|乡|社区|街道|小区))")
 _PLACE_STOP_CHARS = set("各每本该全驻进入在到出邻两个等和与及的为对从向乡农城")
 _PLACE_STOP_HEADS = {"贫困", "行政", "自然", "示范", "重点", "中心", "帮扶", "试点", "美丽", "文明", "先进",
-                     "特色", "集体", "所在", "当地", "易地", "搬迁", "脱贫", "相关", "沿线", "周边"}
+                     "特色", "集体", "所在", "当地", "易地", "搬迁", "脱贫", "相关", "沿线", "周边",
+                     "老旧", "安置", "住宅", "居民", "商品", "封闭", "开放", "新建", "改造", "城市", "农村"}
 _SEP = "-—－–"
 _NAME_END = re.compile(r"项目|的|[，。；、,;：:\s（(“]|在|主要|需要|预算|实施|经费预算")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*(?![A-Za-z0-9])")
@@ -39,13 +40,21 @@ def _common_suffix(a: str, b: str) -> int:
 def table_fields(table: Table) -> Iterator[tuple[str, str]]:
     """(field name, plain text) for the title, header, narrative and indicator names."""
     yield "标题", plain_text(table.title)
-    for name, f in table.header.items():
-        yield name, plain_text(f.text)
-    for name, f in table.narrative.items():
-        yield name, plain_text(f.text)
+    for name, f in (*table.header.items(), *table.narrative.items()):
+        yield f.name or name, plain_text(f.text)  # the field as printed
     for ind in table.indicators:
         if ind.level3:
             yield "三级指标", plain_text(ind.level3)
+
+
+def sound_alike(a: str, b: str) -> bool:
+    """Two characters sharing a reading, tones ignored (凹/洼 wa, 湾/弯 wan, 峰/锋 feng)."""
+    from pypinyin import Style, pinyin
+
+    def readings(ch: str) -> set[str]:
+        return set(pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")[0] or [])
+
+    return bool(readings(a) & readings(b))
 
 
 def _snippet(text: str, start: int, end: int, pad: int = 8) -> str:
@@ -57,9 +66,11 @@ def _snippet(text: str, start: int, end: int, pad: int = 8) -> str:
 class PlaceNameVariants(Rule):
     """A place name written two ways, one character apart (卫凹村 / 卫洼村).
 
-    What it checks: names of villages, towns and communities (…村, …镇, …乡, …社区, …街道) that
-    appear in one table with the same first character and suffix but a different second
-    character. Common words (本村, 驻村, 贫困村, 各村 …) are not names and are skipped.
+    What it checks: names of villages, towns and communities (…村, …镇, …乡, …社区, …街道, …小区)
+    that appear in one table with the same first character and suffix but a different second
+    character that is pronounced the same (凹/洼, 湾/弯, 园/苑 — a typing slip in pinyin input);
+    names that differ in sound (王庄村, 王楼村) are different places. Common words (本村, 驻村,
+    贫困村, 各村, 老旧小区 …) are not names and are skipped.
     Why: shared/spec/domain.md and the findings contract (text_inconsistency: "a village named two
     ways"); a wrong place name in an approved target makes the target unverifiable.
     Bad: 项目配套制度措施 says 卫凹村, 年度绩效目标 says 卫洼村.
@@ -73,7 +84,7 @@ class PlaceNameVariants(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        seen: dict[str, tuple[str, str]] = {}  # name → (field, snippet)
+        seen: dict[str, tuple[str, str, str]] = {}  # name → (field, snippet, character before)
         for field, text in table_fields(table):
             for m in _PLACE.finditer(text):
                 head, suffix = m.group(1), m.group(2)
@@ -82,21 +93,27 @@ class PlaceNameVariants(Rule):
                 name = head + suffix
                 if name not in seen:
                     end = m.start() + len(name)
-                    seen[name] = (field, _snippet(text, m.start(), end))
+                    before = text[m.start() - 1] if m.start() else ""
+                    seen[name] = (field, _snippet(text, m.start(), end), before)
         names = sorted(seen)
         reported = set()
         for i, a in enumerate(names):
             for b in names[i + 1:]:
                 if len(a) != len(b) or a[0] != b[0] or a[2:] != b[2:] or a[1] == b[1]:
                     continue
+                if not sound_alike(a[1], b[1]):
+                    continue  # 王庄村 and 王楼村 are two villages; 卫凹村 and 卫洼村 one, misspelt
                 if (a, b) in reported:
                     continue
                 reported.add((a, b))
-                (fa, sa), (fb, sb) = seen[a], seen[b]
+                (fa, sa, pa), (fb, sb, pb) = seen[a], seen[b]
+                # 马家湾村, not 家湾村: take in the character before both when it is the same
+                lead = pa if pa == pb and _CJK.match(pa) and pa not in _PLACE_STOP_CHARS | set("村镇乡区街道") else ""
+                na, nb = lead + a, lead + b
                 yield self.finding(
-                    f"同一地名写法不一致：“{a}”与“{b}”只差一个字。",
+                    f"同一地名写法不一致：“{na}”与“{nb}”只差一个字。",
                     evidence=f"{fa}: {sa}; {fb}: {sb}", location=f"{fa} / {fb}",
-                    fix=f"核对正确地名，统一写为“{a}”或“{b}”。",
+                    fix=f"核对正确地名，统一写为“{na}”或“{nb}”。",
                 )
 
 
@@ -129,8 +146,8 @@ class ProjectNameVariants(Rule):
         prefix, body = self._split(title)
         quoted = set(_QUOTED.findall(title))
         reported: set[str] = set()
-        for field, f in table.narrative.items():
-            text = plain_text(f.text)
+        for key, f in table.narrative.items():
+            field, text = f.name or key, plain_text(f.text)
             if prefix and body:
                 yield from self._other_body(field, text, title, prefix, body)
             yield from self._one_off(field, text, title, body or title)
@@ -264,8 +281,8 @@ class RepeatedClause(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        for field, f in table.narrative.items():
-            yield from self._scan(field, plain_text(f.text), None)
+        for key, f in table.narrative.items():
+            yield from self._scan(f.name or key, plain_text(f.text), None)
         for ind in table.indicators:
             yield from self._scan("指标值", plain_text(ind.target.raw), ind)
 
@@ -321,8 +338,8 @@ class CountUnitVariants(Rule):
             if t.value is None or len(name) < 3 or not t.unit or normalize_unit(t.unit) not in COUNT_UNITS:
                 continue
             number = f"{t.value:g}"
-            for field, f in table.narrative.items():
-                text = plain_text(f.text)
+            for key, f in table.narrative.items():
+                field, text = f.name or key, plain_text(f.text)
                 m = _number_after(after, text, name, t.value)
                 if not m or _same_unit(m.group(2), t.unit):
                     continue
@@ -353,7 +370,8 @@ def _number_after(after: re.Pattern, text: str, name: str, value: float) -> re.M
     return None
 
 
-_ITEM_GENERIC = re.compile(r"成本|单价|价格|费用|购置|采购|购买|数量|平均|单位|指标|的|费|总|人数|人次|个数|次数|台数|套数|件数")
+_ITEM_GENERIC = re.compile(r"成本|单价|价格|费用|购置|采购|购买|数量|平均|单位|指标|的|费|总|人数|人次|个数|次数|台数|套数|件数"
+                           r"|[人户亩生]均|每")
 
 
 @register
@@ -361,8 +379,10 @@ class ItemNamedTwoWays(Rule):
     """An item named one way in its quantity row and another way in its price row.
 
     What it checks: a unit price row ("一托四无线话筒 = 8550元/套") whose item has no quantity row
-    of the same name, while a quantity row names it shorter or longer ("话筒 = 1套") — the same
-    item written two ways. Reported at info.
+    of the same name, while a quantity row names it shorter ("话筒 = 1套") — the same item written
+    two ways, and the count may not be of the item priced. A quantity row that names the item
+    more specifically ("馆藏档案数字化扫描页数" for "档案数字化扫描单价") pairs without doubt and is
+    not reported. Reported at info.
     Why: the findings contract lists "one entity written in two different ways" as
     text_inconsistency; quantity × unit price can only be checked when the rows name the same item.
     Bad: 数量 > 话筒 = 1套; 成本 > 一托四无线话筒 = 8550元/套.
@@ -391,7 +411,9 @@ class ItemNamedTwoWays(Rule):
             priced = item(cost.level3)
             if len(priced) < 2 or priced in names:
                 continue
-            near = [q for n, q in names.items() if len(n) >= 2 and (n in priced or priced in n)]
+            # only a count of a vaguer item (话筒 vs 一托四无线话筒) leaves open what was counted; a count
+            # of a more specific one (馆藏档案数字化扫描页数 vs 档案数字化扫描单价) pairs unambiguously
+            near = [q for n, q in names.items() if len(n) >= 2 and n in priced]
             if len(near) != 1:
                 continue
             qty = near[0]
