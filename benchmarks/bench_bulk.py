@@ -1,0 +1,98 @@
+"""End-to-end bulk benchmark: synthetic tables → `reviewer bulk --offline` → the four reports.
+
+    python benchmarks/bench_bulk.py                 # 10,000 tables in 500 files
+    python benchmarks/bench_bulk.py --tables 2000 --files 100 --jobs 2
+
+Prints tables/s, wall time, CPU time and peak memory: the sum of the resident
+sets of the run and its worker processes (sampled from /proc every 50 ms), and
+the largest single process (getrusage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import generate  # noqa: E402
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of `root` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tables", type=int, default=10_000)
+    ap.add_argument("--files", type=int, default=500)
+    ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--keep", action="store_true", help="keep the generated inputs and reports")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
+    inputs, out = work / "in", work / "out"
+    t = time.perf_counter()
+    truth = generate(inputs, args.tables, args.files, args.seed)
+    print(f"generated {args.tables} tables in {args.files} files ({len(truth)} seeded defects) "
+          f"in {time.perf_counter() - t:.1f} s → {work}")
+
+    cmd = [sys.executable, "-c", "from reviewer.cli import main; main()", "bulk", str(inputs),
+           "--out", str(out), "--offline", "--no-progress"]
+    if args.jobs:
+        cmd += ["--jobs", str(args.jobs)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+    peak_tree = 0
+    while proc.poll() is None:
+        peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    data = json.loads((out / "review.json").read_text(encoding="utf-8"))
+    tables = len(data["tables"])
+    print(f"exit code      {proc.returncode}")
+    print(f"tables         {tables} ({len(data['files'])} files, {len(data['errors'])} failed)")
+    print(f"wall time      {wall:.1f} s")
+    print(f"tables/s       {tables / wall:.0f}")
+    print(f"CPU time       {usage.ru_utime + usage.ru_stime:.1f} s (all processes)")
+    print(f"peak RSS       {peak_tree / 1024:.0f} MB (run + workers), "
+          f"largest process {usage.ru_maxrss / 1024:.0f} MB")
+    for name in ("review.xlsx", "审核意见.docx", "report.html", "review.json"):
+        print(f"  {name:14} {(out / name).stat().st_size / 1e6:.1f} MB")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work)
+    if tables != args.tables:
+        sys.exit(f"expected {args.tables} tables, got {tables}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Reviews → review.json of a bulk run: {"files": [...], "tables": [...], "errors": [...]}.
+
+Each entry of "tables" is a table of the findings contract (`Review.contract()`)
+with "file" added. The tables stream to a spool file; files and errors are small.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reviewer.models import Review
+from reviewer.report import AtomicOutput, ReviewItems, spool, write_all
+
+
+class JsonWriter:
+    def __init__(self, path: str | Path):
+        self.out = AtomicOutput(path, ".json")
+        self.tables = spool()
+        self.n_tables = 0
+        self.files: list[dict] = []
+        self.errors: list[dict] = []
+
+    def add(self, file: str, review: Review) -> None:
+        contract = review.contract()
+        for table in contract["tables"]:
+            self.tables.write(",\n" if self.n_tables else "\n")
+            self.tables.write(json.dumps({"file": file, **table}, ensure_ascii=False))
+            self.n_tables += 1
+        entry = {"file": file, "budget_year": review.budget_year, "tables": len(review.tables),
+                 "findings": sum(len(t.findings) for t in review.tables), "error": None}
+        if "usage" in contract:
+            entry["usage"] = contract["usage"]
+        self.files.append(entry)
+
+    def add_error(self, file: str, message: str) -> None:
+        self.files.append({"file": file, "budget_year": None, "tables": 0, "findings": 0, "error": message})
+        self.errors.append({"file": file, "error": message})
+
+    def close(self) -> Path | None:
+        dump = lambda v: json.dumps(v, ensure_ascii=False, indent=1)  # noqa: E731
+        try:
+            with open(self.out.tmp, "w", encoding="utf-8") as out:
+                out.write('{\n"files": ' + dump(self.files) + ',\n"tables": [')
+                self.tables.seek(0)
+                while chunk := self.tables.read(1 << 20):
+                    out.write(chunk)
+                out.write('\n],\n"errors": ' + dump(self.errors) + "\n}\n")
+        except BaseException:
+            self.out.discard()
+            raise
+        finally:
+            self.tables.close()
+        return self.out.commit()
+
+
+def write_json(items: ReviewItems, path: str | Path, errors=()) -> Path | None:
+    return write_all(JsonWriter(path), items, errors)

@@ -1,0 +1,336 @@
+"""Reports: text, markdown, xlsx, docx, html and the bulk JSON, opened and read back.
+
+Hand-built reviews pin exact contents (escaping, formulas, grouping); the real
+sample, run through extract → checks → offline drafts, checks the reports hold
+every table and finding of a real review.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from reviewer.decisions import export_cases, finding_key, read_decisions
+from reviewer.models import Amount, Comment, Finding, Location, Review, Table, TableReview, TextField, Usage
+from reviewer.report import table_amount
+from reviewer.report.docx import comment_group, write_docx
+from reviewer.report.html import write_html
+from reviewer.report.jsonfile import write_json
+from reviewer.report.markdown import render_markdown
+from reviewer.report.text import render_text
+from reviewer.report.xlsx import write_xlsx
+
+SAMPLE = Path(__file__).resolve().parents[1] / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
+EVIL = "档案室整修<script>alert('x')</script>|管道"
+
+
+def amount_field(name: str, wan: float) -> TextField:
+    return TextField(name=name, text=f"{wan:.2f}", amount=Amount(raw=f"{wan:.2f}", value=wan, wan=wan))
+
+
+def hand_review() -> Review:
+    table = Table(title=EVIL, kind="project", unit_name="济源市住房公积金管理中心",
+                  header={"项目总金额": amount_field("项目总金额", 0.0),
+                          "项目上年度金额": amount_field("项目上年度金额", 12.0),
+                          "项目本年度金额": amount_field("项目本年度金额", 35.7)})
+    findings = [
+        Finding(id="F1", rule="IQ203", category="narrative_mismatch", severity="error", indicator="密集架",
+                location="产出目标 > 数量 > 密集架", evidence="项目概况: 加高密集架60组; 指标值: =52组",
+                message="项目概况写密集架60组，数量指标写52组，两处不一致。", at=Location(line=412)),
+        Finding(id="F2", rule="IQ304", category="unmeasurable_target", severity="warning",
+                location="效果目标 > 满意度 > 使用人员满意度", evidence="=满意\x01",
+                message="满意度应写为比率。"),
+        Finding(id="F3", rule="IQ501", category="stale_date", severity="info", location="项目实施计划",
+                evidence="2019年1-12月", message="实施计划的年份早于预算年度。"),
+        Finding(id="F4", rule="IQ301", category="unmeasurable_target", severity="warning",
+                location="效果目标 > 社会效益 > 设备购置使用率", evidence="≥98%", message="使用率没有定义口径。"),
+    ]
+    comments = [
+        Comment(finding_ids=["F2"], text="满意度指标建议改为“使用人员满意度≥90%”。"),
+        Comment(finding_ids=["F1"], text="密集架数量前后不一致（60组与52组），建议核实后统一。", source="llm"),
+        Comment(finding_ids=["F4"], text="设备购置使用率建议写明计算口径。"),
+        Comment(text="建议补充时效指标。", suggested=True, category="missing_indicator", source="llm"),
+    ]
+    return Review(
+        source="docs/济源.txt", budget_year=2021,
+        tables=[TableReview(title=EVIL, kind="project", verdict="退回修改", findings=findings,
+                            comments=comments, table=table),
+                TableReview(title="济源市住房公积金管理中心", kind="department", verdict="通过")],
+        usage=Usage(requests=2, cached=1, input_tokens=900, output_tokens=300, cost=0.0123),
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_review() -> Review:
+    from reviewer.pipeline import review_path
+
+    return review_path(SAMPLE, offline=True)
+
+
+# ---------------------------------------------------------------- helpers shared by reports
+
+
+def test_amount_is_this_years_amount_not_total_or_last_year():
+    assert table_amount(hand_review().tables[0]) == 35.7
+    assert table_amount(hand_review().tables[1]) is None
+
+
+@pytest.mark.parametrize("location, category, group", [
+    ("产出目标 > 数量 > 密集架", "narrative_mismatch", "产出指标"),
+    ("产出指标 > 成本指标 > 成本控制率", "unmeasurable_target", "产出指标"),
+    ("效果目标 > 满意度 > 使用人员满意度", "unmeasurable_target", "满意度指标"),
+    ("满意度指标 > 服务对象满意度指标 > 学员满意度", "format", "满意度指标"),
+    ("效益指标 > 社会效益指标 > 受益人数", "format", "效益指标"),
+    ("影响力目标 > 长效管理 > 机制健全性", "unmeasurable_target", "效益指标"),
+    ("效益", "missing_indicator", "效益指标"),
+    ("项目实施计划", "stale_date", "其他问题"),
+    ("", "cost_inconsistency", "产出指标"),
+])
+def test_comment_group(location, category, group):
+    f = Finding(rule="IQ1", category=category, severity="warning", location=location, message="m")
+    assert comment_group(f) == group
+
+
+# ---------------------------------------------------------------- text and markdown
+
+
+def test_text_report_lists_tables_findings_comments_and_summary():
+    console = Console(record=True, width=200, color_system=None)
+    render_text(hand_review(), console)
+    out = console.export_text()
+    assert EVIL in out  # shown as text, not swallowed as rich markup
+    assert "退回修改" in out and "通过" in out
+    for code in ("IQ203", "IQ304", "IQ501", "IQ301"):
+        assert code in out
+    assert "文字与指标不符" in out and "line 412" in out
+    assert "证据：项目概况: 加高密集架60组; 指标值: =52组" in out
+    assert "密集架数量前后不一致" in out and "[模型建议·模型]" in out
+    assert "共 2 张表，问题 4 个（错误 1、警告 2、提示 1）；通过 1、修改后通过 0、退回修改 1。" in out
+    assert "请求 2 次" in out and "0.0123" in out
+
+
+def test_text_report_colours_severity_and_verdict():
+    console = Console(record=True, width=200, force_terminal=True, color_system="standard")
+    render_text(hand_review(), console)
+    ansi = console.export_text(styles=True)
+    assert "\x1b[1;31m错误" in ansi  # bold red error
+    assert "\x1b[1;31m退回修改" in ansi
+
+
+def test_markdown_report():
+    md = render_markdown(hand_review())
+    assert md.startswith("# 审核结果：docs/济源.txt")
+    assert f"## {EVIL}" in md
+    assert "- 审核结论：**退回修改**" in md
+    rows = [line for line in md.splitlines() if line.startswith("| F")]
+    assert len(rows) == 4
+    assert all(line.count(" | ") == 6 for line in rows)  # a pipe in the text does not add a column
+    assert "### 审核意见" in md and "（模型建议）" in md
+    assert "未发现问题。" in md  # the department table
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def read_sheet(path, name):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path)[name]
+    rows = list(ws.values)
+    return ws, rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_xlsx_tables_and_issues_sheets(tmp_path):
+    path = write_xlsx([("docs/济源.txt", hand_review())], tmp_path / "r.xlsx",
+                      errors=[("bad.pdf", "bad.pdf: no table found")])
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["表格", "问题"]
+    ws, header, tables = read_sheet(path, "表格")
+    assert header[:6] == ("文件", "单位", "表格名称", "类型", "本年度金额（万元）", "审核结论")
+    assert [t["审核结论"] for t in tables] == ["退回修改", "通过", "读取失败"]
+    assert tables[0]["本年度金额（万元）"] == 35.7 and tables[0]["单位"] == "济源市住房公积金管理中心"
+    assert (tables[0]["错误"], tables[0]["警告"], tables[0]["提示"]) == (1, 2, 1)
+    assert tables[2]["说明"] == "bad.pdf: no table found"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:J4"
+
+    ws, header, issues = read_sheet(path, "问题")
+    assert header[-3:] == ("处理意见", "备注", "键")
+    assert len(issues) == 5  # four findings and the model's own suggestion
+    first = issues[0]
+    assert (first["规则"], first["严重程度"], first["类别"]) == ("IQ203", "错误", "文字与指标不符")
+    assert first["出处"] == "line 412" and first["表格"] == EVIL
+    assert first["审核意见"] == "密集架数量前后不一致（60组与52组），建议核实后统一。"
+    evidence = next(r["证据"] for r in issues if r["规则"] == "IQ304")
+    assert evidence == "=满意"  # kept as text (not a formula), control character dropped
+    assert issues[-1]["规则"] == "模型建议" and issues[-1]["审核意见"] == "建议补充时效指标。"
+    assert first["键"] == finding_key("docs/济源.txt", EVIL, "IQ203", "产出目标 > 数量 > 密集架",
+                                       "项目概况: 加高密集架60组; 指标值: =52组")
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M6"
+    assert ws.column_dimensions["M"].hidden
+    assert ws.column_dimensions["I"].width == 50
+    assert ws["I2"].alignment.wrap_text
+    dv = ws.data_validations.dataValidation
+    assert len(dv) == 1 and dv[0].formula1 == '"采纳,修改,不采纳"' and "K2" in dv[0].sqref
+
+
+def test_xlsx_to_a_buffer():
+    buf = io.BytesIO()
+    assert write_xlsx(hand_review(), buf) is None
+    from openpyxl import load_workbook
+
+    assert load_workbook(buf)["表格"]["C2"].value == EVIL
+
+
+def test_decisions_round_trip_and_export(tmp_path):
+    from openpyxl import load_workbook
+
+    first = write_xlsx(hand_review(), tmp_path / "first.xlsx")
+    wb = load_workbook(first)
+    ws = wb["问题"]
+    ws["K2"], ws["L2"] = "采纳", "已与单位确认"
+    ws["K3"] = "不采纳"
+    ws["L5"] = "只写了备注"
+    wb.save(first)
+    decisions = read_decisions(first)
+    assert sorted(d.decision for d in decisions.values()) == ["", "不采纳", "采纳"]
+    assert decisions[ws["M2"].value].note == "已与单位确认"
+
+    second = tmp_path / "second.xlsx"
+    from reviewer.report.xlsx import XlsxWriter
+
+    writer = XlsxWriter(second, decisions)
+    writer.add("docs/济源.txt", hand_review())
+    writer.close()
+    assert writer.carried == 3
+    _, _, issues = read_sheet(second, "问题")
+    assert issues[0]["处理意见"] == "采纳" and issues[0]["备注"] == "已与单位确认"
+    assert issues[1]["处理意见"] == "不采纳"
+
+    cases = json.loads(export_cases(decisions, tmp_path / "cases").read_text(encoding="utf-8"))
+    assert len(cases) == 3
+    by_rule = {c["rule"]: c for c in cases}
+    assert by_rule["IQ203"]["accepted"] is True and by_rule["IQ203"]["file"] == "docs/济源.txt"
+    assert (by_rule["IQ203"]["category"], by_rule["IQ203"]["severity"]) == ("narrative_mismatch", "error")
+    assert by_rule["IQ304"]["accepted"] is False
+    assert [c["accepted"] for c in cases if c["note"] == "只写了备注"] == [None]
+
+
+def test_decisions_from_a_wrong_workbook_is_an_input_error(tmp_path):
+    from openpyxl import Workbook
+
+    from reviewer.errors import InputError
+
+    p = tmp_path / "other.xlsx"
+    Workbook().save(p)
+    with pytest.raises(InputError, match="问题"):
+        read_decisions(p)
+    (tmp_path / "not.xlsx").write_text("hello")
+    with pytest.raises(InputError, match="not a readable"):
+        read_decisions(tmp_path / "not.xlsx")
+
+
+# ---------------------------------------------------------------- docx
+
+
+def paragraphs(path):
+    from docx import Document
+
+    return [(p.style.name, p.text) for p in Document(str(path)).paragraphs]
+
+
+def test_docx_groups_comments_in_the_usual_order(tmp_path):
+    paras = paragraphs(write_docx(hand_review(), tmp_path / "o.docx", errors=[("bad.pdf", "无法读取")]))
+    texts = [t for _, t in paras]
+    assert paras[0] == ("Title", "审核意见")
+    assert texts[1].startswith("共审核 2 个文件、2 张表") and "1 个文件未能读取" in texts[1]
+    headings = [t for s, t in paras if s == "Heading 2"]
+    assert headings == [f"1. {EVIL}", "2. 济源市住房公积金管理中心", "未能审核的文件"]
+    start = texts.index(f"1. {EVIL}")
+    block = texts[start: texts.index("2. 济源市住房公积金管理中心")]
+    assert block[1].startswith("文件：docs/济源.txt；类型：项目；单位：济源市住房公积金管理中心；本年度金额：35.7 万元")
+    assert [t for t in block if re.match("^[一二三四]、", t)] == ["一、产出指标", "二、效益指标", "三、满意度指标",
+                                                              "四、其他问题"]
+    after = lambda head: block[block.index(head) + 1]  # noqa: E731
+    assert after("一、产出指标") == "1. 密集架数量前后不一致（60组与52组），建议核实后统一。"
+    assert after("二、效益指标") == "1. 设备购置使用率建议写明计算口径。"
+    assert after("三、满意度指标") == "1. 满意度指标建议改为“使用人员满意度≥90%”。"
+    # the model's suggestion, then the finding no comment covers, speaking by its message
+    assert block[block.index("四、其他问题") + 1:] == ["1. 建议补充时效指标。", "2. 实施计划的年份早于预算年度。",
+                                                 "审核结论：退回修改"]
+    assert "未发现需要修改的问题。" in texts and texts[-1] == "bad.pdf：无法读取"
+
+
+def test_docx_of_the_sample_has_every_table(tmp_path, sample_review):
+    paras = paragraphs(write_docx(sample_review, tmp_path / "s.docx"))
+    headings = [t for s, t in paras if s == "Heading 2"]
+    assert len(headings) == len(sample_review.tables)
+    verdicts = [t.removeprefix("审核结论：") for _, t in paras if t.startswith("审核结论：")]
+    assert verdicts == [t.verdict for t in sample_review.tables]
+    n_items = sum(1 for _, t in paras if re.match(r"^\d+\. ", t)) - len(headings)
+    assert n_items >= sum(1 for t in sample_review.tables if t.findings)
+
+
+# ---------------------------------------------------------------- html
+
+
+def test_html_is_self_contained_and_escapes_input(tmp_path):
+    html = write_html(hand_review(), tmp_path / "r.html", errors=[("<b>bad</b>.pdf", "x<y")]).read_text("utf-8")
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;bad&lt;/b&gt;.pdf" in html and "x&lt;y" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from elsewhere
+    assert "<link" not in html and "<style>" in html
+    assert html.count("<svg") == 2 and "<rect" in html
+    anchors = set(re.findall(r'id="(t\d+)"', html))
+    links = set(re.findall(r'href="#(t\d+)"', html))
+    assert anchors == links == {"t1", "t2"}
+
+
+def test_html_totals_and_charts(tmp_path, sample_review):
+    html = write_html([("a.txt", sample_review), ("b.txt", hand_review())], tmp_path / "r.html").read_text("utf-8")
+    n_tables = len(sample_review.tables) + 2
+    assert f"<b>{n_tables}</b>表格" in html
+    n_findings = sum(len(t.findings) for t in sample_review.tables) + 4
+    assert f"<b>{n_findings}</b>问题" in html
+    assert len(re.findall(r'<section id="t\d+"', html)) == n_tables
+    chart = html[html.index("问题类别分布</figcaption>"):html.index("各单位问题数</figcaption>")]
+    assert "文字与指标不符" in chart and "目标不可衡量" in chart
+    assert "济源市住房公积金管理中心" in html[html.index("各单位问题数</figcaption>"):html.index('id="index"')]
+
+
+# ---------------------------------------------------------------- json
+
+
+def test_bulk_json_has_files_tables_errors(tmp_path, sample_review):
+    path = write_json([("a.txt", sample_review), ("b.txt", hand_review())], tmp_path / "r.json",
+                      errors=[("c.pdf", "boom")])
+    data = json.loads(path.read_text("utf-8"))
+    assert [f["file"] for f in data["files"]] == ["a.txt", "b.txt", "c.pdf"]
+    assert data["errors"] == [{"file": "c.pdf", "error": "boom"}]
+    assert len(data["tables"]) == len(sample_review.tables) + 2
+    first = data["tables"][0]
+    assert first["file"] == "a.txt"
+    assert {k for k in first} == {"file", "title", "kind", "verdict", "findings", "comments"}
+    assert data["tables"][-2]["findings"][0]["evidence"] == "项目概况: 加高密集架60组; 指标值: =52组"
+
+
+def test_bulk_summary_lists_counts_failures_and_reports(tmp_path):
+    from reviewer.bulk import BulkResult
+    from reviewer.report.text import render_bulk_summary
+
+    result = BulkResult(out_dir=tmp_path, files=3, resumed=1, tables=5,
+                        findings={"error": 1, "warning": 2, "info": 0},
+                        verdicts={"退回修改": 1, "通过": 4}, errors=[("bad.txt", "bad.txt: no table")],
+                        reports={"xlsx": tmp_path / "review.xlsx"}, seconds=1.25)
+    console = Console(record=True, width=200, color_system=None)
+    render_bulk_summary(result, console)
+    out = console.export_text()
+    assert "审核 3 个文件（续跑沿用 1 个）、5 张表，问题 3 个（错误 1、警告 2、提示 0）；通过 4、修改后通过 0、退回修改 1" in out
+    assert "bad.txt：bad.txt: no table" in out and "review.xlsx" in out
