@@ -219,18 +219,27 @@ def bulk(
     base_url: Annotated[Optional[str], typer.Option("--base-url")] = None,
     cache_dir: Annotated[Optional[str], typer.Option("--cache-dir")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Ignore the journal of an earlier run in --out; start over.")] = False,
     config_file: ConfigOpt = None,
     year: YearOpt = None,
 ) -> None:
-    """Review many files; write a reviewer's workbook, a Word file of comments, an HTML and a JSON report."""
-    from reviewer.bulk import run_bulk
+    """Review many files; write a reviewer's workbook, a Word file of comments, an HTML and a JSON report.
 
+    Exit 1 when a file could not be read (it is listed in the reports; the run goes on)."""
+    from rich.console import Console
+
+    from reviewer.bulk import run_bulk
+    from reviewer.report.text import render_bulk_summary
+
+    console = Console(stderr=True)
     try:
         config = _config(config_file, budget_year=year, model=model, base_url=base_url, cache_dir=cache_dir)
         result = run_bulk(paths, out, config, offline=offline or None, jobs=jobs, decisions=decisions,
-                          progress=not no_progress and sys.stderr.isatty(), cache_dir=cache_dir)
+                          progress=not no_progress and sys.stderr.isatty(), cache_dir=cache_dir,
+                          fresh=fresh, console=console)
     except ReviewerError as e:
         _fail(str(e))
+    render_bulk_summary(result, Console())
     raise typer.Exit(result.exit_code)
 
 

@@ -90,12 +90,15 @@ def render_bulk_summary(result, console: Console) -> None:
     if result.errors:
         console.print(Text(f"{len(result.errors)} 个文件未能审核：", style="bold red"))
         for file, message in result.errors:
-            console.print(Text(f"  {file}：{message}", style="red"))
+            shown = message if message.startswith(str(file)) else f"{file}：{message}"
+            console.print(Text(f"  {shown}", style="red"))
     if result.carried_decisions:
         console.print(Text(f"沿用处理意见 {result.carried_decisions} 条。"))
     if result.usage is not None:
         usage = usage_text(Review(source="", usage=result.usage))
         if usage:
             console.print(Text(usage, style="dim"))
+    if result.reports:
+        console.print(Text("报告：", style="bold"))
     for path in result.reports.values():
         console.print(Text(f"  {path}", style="dim"))
