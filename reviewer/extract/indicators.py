@@ -183,18 +183,21 @@ class IndicatorReader:
         table = header.location.table
         out: list[tuple[GridRow, bool]] = []
         skip_sub, after_break, seen_sub = False, False, sub is None
-        for r in body:
+        for k, r in enumerate(body):
             texts = [c.text for c in r.cells if c.text]
             if not texts:
                 if layout in STRUCTURED and layout != "pdf" and out:
-                    break  # a blank row ends a table in a workbook or a document
+                    if not self._continues(header, body, k + 1):
+                        break  # a blank row ends a table in a workbook or a document
                 after_break = bool(out)
                 continue
             if not seen_sub and r is sub:
                 seen_sub = True
                 continue
             if table is not None and layout in ("docx", "html") and r.location.table != table:
-                break  # a paragraph or another table after this one
+                if not self._continues(header, body, k):
+                    break  # a paragraph or another table after this one
+                table, after_break = r.location.table, True
             if _STOP.match(texts[0]):
                 break
             if len(texts) == 1 and layout in ("text", "pdf") and PAGE_HEADER.search(texts[0]):
@@ -210,6 +213,23 @@ class IndicatorReader:
             out.append((r, after_break))
             after_break = False
         return out
+
+    def _continues(self, header: GridRow, body: list[GridRow], start: int) -> bool:
+        """Whether the next table of a document continues this tree (split at a page break).
+
+        It does when its first row is as wide as the header, is no title, field or header row,
+        and starts like a tree row: an empty merged cell or a level name.
+        """
+        from reviewer.extract.fields import classify_label
+
+        nxt = next((r for r in body[start:] if any(c.text for c in r.cells)), None)
+        if nxt is None or len(nxt.cells) != len(header.cells) or is_indicator_header(nxt):
+            return False
+        texts = [c.text for c in nxt.cells if c.text]
+        if len(texts) < 2 or any(classify_label(t) for t in texts):
+            return False
+        first = nxt.cells[0].text
+        return not first or self.tax.canonical(first) in self.tax.known_names()
 
     # -- one row
 
