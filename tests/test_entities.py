@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from reviewer.checks.entities import (
+    base_unit,
     distinctive,
     extract_quantities,
     match_indicator,
     money_in_yuan,
+    rate_kind,
+    same_quantity_kind,
     similarity,
     values_agree,
 )
@@ -240,3 +243,56 @@ def test_per_item_counts_are_not_totals():
     assert q.distributive
     assert match_indicator(q, [_parsed("举办展览次数", "≥2次")], budget_year=2022) is None
     assert not one("2022年举办档案主题展览2次").distributive
+
+
+# ---------------------------------------------------------------- generalisation (held-out inputs)
+
+
+@pytest.mark.parametrize(
+    "text, entity, value, unit",
+    [
+        ("为全县32所农村小学的150间教室配备一体机", "教室", 150, "间"),  # after 的: the noun that follows
+        ("为全县32所农村小学配备一体机", "农村小学", 32, "所"),  # 全县 is a place, not the thing counted
+        ("对全县15名县级以上非遗代表性传承人给予补助", "非遗代表性传承人", 15, "名"),  # rank qualifier skipped
+    ],
+)
+def test_entity_after_possessive_place_and_rank(text, entity, value, unit):
+    q = next(q for q in extract_quantities(text) if q.value == value)
+    assert (q.entity, q.unit) == (entity, unit)
+
+
+def test_ordinals_are_not_quantities():
+    qs = extract_quantities("一期工程需资金320万元；二期工程需资金200万元；第二批资金50万元。")
+    assert [q.unit for q in qs] == ["万元", "万元", "万元"]
+
+
+def test_ranges_and_per_person_per_year_units():
+    q = one("受援群众满意度保持在90%—95%。")
+    assert (q.value, q.value_max) == (90, 95) and q.quote == "受援群众满意度保持在90%—95%"
+    assert values_agree(q, ind("受援群众满意度", "≥90%", 90, "%", ">="))
+    assert not values_agree(q, ind("受援群众满意度", "≥98%", 98, "%", ">="))
+    assert one("传承人传习补助每人每年8000元").unit == "元/人/年"
+    assert one("驻村人员每日每天补助140元").unit in ("元/天", "元/日")  # one period, not two
+
+
+def test_measure_words_and_magnitudes_decide_what_compares():
+    assert not same_quantity_kind("间", "所")  # 150间教室 is not 32所学校
+    assert same_quantity_kind("名", "人") and same_quantity_kind("个", "所")
+    assert not same_quantity_kind("元/月", "元/人/年") and same_quantity_kind("元/天", "元/人/天")
+    assert base_unit("万册") == (10_000, "册") and base_unit("台（件）") == (1, "台")
+    q = one("新增馆藏图书1.5万册")  # the indicator prints 1.5 with the unit 万册 in its own column
+    assert values_agree(q, ind("新增馆藏图书", "≥1.5", 1.5, "万册", ">="))
+
+
+def test_a_rate_is_not_matched_to_a_rate_of_another_kind():
+    assert rate_kind("体检对象满意度") == "满意" and rate_kind("验收合格率") == "合格" and rate_kind("逾期率") == ""
+    table = [ind("体检项目完成率", "≥95%", 95, "%", ">="), ind("体检对象满意度", "≥85%", 85, "%", ">=")]
+    m = match_indicator(one("体检对象满意度达到95%"), table)
+    assert m.indicator.level3 == "体检对象满意度" and not m.agrees  # 95 of the completion rate is no alibi
+
+
+def test_a_unit_cost_without_a_head_noun_matches_by_its_clause():
+    table = [ind("传承人传习补助标准", "=6000元/人/年", 6000, "元/人/年"), ind("传承人数", "=15人", 15, "人")]
+    [_, q] = extract_quantities("对15名传承人给予传习补助，每人每年8000元。")
+    m = match_indicator(q, table)
+    assert m is not None and m.indicator.level3 == "传承人传习补助标准" and not m.agrees

@@ -94,6 +94,13 @@ class PreviousAnnualAboveTotal(AnnualAboveTotal):
         yield from self._compare(total_f, annual_f, "上年度项目总金额", "项目上年度金额")
 
 
+def _clause_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in "，,；;。！？!?\n：:":
+        i -= 1
+    return i
+
+
 def funding_statements(table: Table, budget_year: int | None) -> list[Quantity]:
     """Money the narrative states as this project's whole funding ("此项目所需资金约35.9万元")."""
     out = []
@@ -103,10 +110,11 @@ def funding_statements(table: Table, budget_year: int | None) -> list[Quantity]:
         for q in extract_quantities(text, field=name):
             if q.family != "money" or q.delta:
                 continue
-            words = q.context + q.entity
+            s, e = sentence_bounds(text, q.start)
+            clause = text[_clause_start(text, q.start):q.start]
+            words = q.context + q.entity + "|" + clause
             if not any(w in words for w in _FUNDING_WORDS):
                 continue
-            s, e = sentence_bounds(text, q.start)
             sentence = text[s:e]
             clause = text[max(s, q.start - 40):q.end]
             if _NOT_THIS_YEAR.search(clause):

@@ -103,8 +103,9 @@ class BudgetTableTotals(_ArithmeticRule):
     What it checks: in the budget tables (部门支出总体情况表, 一般公共预算基本支出情况表, “三公”
     经费表 …) every 小计/合计/总计 column must equal the sum of the columns it groups
     (总计 = 基本支出 + 项目支出; 基本支出/小计 = 工资福利支出 + 公用经费 + …), every 合计 row the
-    sum of the rows below it at some level of the 科目编码 hierarchy (or of the numbered items,
-    leaving out "其中" rows), every 类 row the sum of its 款 rows, and 收入合计 = 支出合计.
+    sum of the rows below it at some level of the 科目编码 hierarchy (类 | 款 | 项 columns, or one
+    column of nested codes 205 / 20502; else the numbered items, leaving out "其中" rows), every 类
+    row the sum of its 款 rows and every 款 row the sum of its 项 rows, and 收入合计 = 支出合计.
     Printed values are rounded, so small gaps (tolerances.amount_abs_wan per pair of terms)
     are allowed.
     Why: shared/spec/domain.md, "component sums that differ from printed totals"; the budget
@@ -236,6 +237,8 @@ class BudgetTableTotals(_ArithmeticRule):
     def _levels(self, g: _Grid, block: list[GridRow]) -> list[list[GridRow]]:
         if g.codes:
             def depth(r: GridRow) -> int:
+                if len(g.codes) == 1:  # one code column: 205 类, 20502 款, 2050201 项
+                    return len(re.sub(r"\D", "", g.raw(r, g.codes[0])))
                 return sum(1 for k in g.codes if g.raw(r, k))
             by_depth: dict[int, list[GridRow]] = {}
             for r in block:
@@ -245,22 +248,58 @@ class BudgetTableTotals(_ArithmeticRule):
         plain = [r for r in block if not _SUB_MARK.match(g.label(r))]
         return [lv for lv in (marked, plain) if lv]
 
+    def _depth(self, g: _Grid, r: GridRow) -> int:
+        """1 for a 类 row, 2 for a 款 row, 3 for a 项 row (0 without a code)."""
+        if len(g.codes) >= 2:
+            n = 0
+            for k in g.codes:
+                if not g.raw(r, k):
+                    break
+                n += 1
+            return n
+        code = re.sub(r"\D", "", g.raw(r, g.codes[0]))
+        return (len(code) - 1) // 2 if len(code) >= 3 else 0
+
+    def _children(self, g: _Grid, i: int) -> list[GridRow]:
+        """The rows one level under row `i`: its 款 under a 类, its 项 under a 款 (code columns
+        类 | 款 | 项, or one column of nested codes 205 / 20502 / 2050201)."""
+        r = g.rows[i]
+        if len(g.codes) >= 2:
+            def path(row: GridRow) -> list[str]:
+                out = []
+                for k in g.codes:
+                    if not g.raw(row, k):
+                        break
+                    out.append(g.raw(row, k))
+                return out
+        else:
+            def path(row: GridRow) -> list[str]:
+                code = re.sub(r"\D", "", g.raw(row, g.codes[0]))
+                if len(code) < 3 or (len(code) - 3) % 2:
+                    return []
+                return [code[:n] for n in range(3, len(code) + 1, 2)]
+        own = path(r)
+        if not own or len(own) >= (len(g.codes) if len(g.codes) >= 2 else 3):
+            return []
+        children: list[GridRow] = []
+        for c in g.rows[i + 1:]:
+            p = path(c)
+            if len(p) <= len(own) or p[:len(own)] != own:
+                break
+            if len(p) == len(own) + 1:
+                children.append(c)
+        return children
+
     def _parent_rows(self, g: _Grid) -> Iterable[Finding]:
-        """A 类 row (only the first code filled) equals the sum of its 款 rows."""
-        if len(g.codes) < 2:
+        """A 类 row equals the sum of its 款 rows, a 款 row the sum of its 项 rows."""
+        if not g.codes:
             return
-        first, second = g.codes[0], g.codes[1]
         absolute = self.ctx.config.tolerances.amount_abs_wan
         for i, r in enumerate(g.rows):
-            if not g.raw(r, first) or g.raw(r, second):
-                continue
-            children = []
-            for c in g.rows[i + 1:]:
-                if g.raw(c, first) != g.raw(r, first) or not g.raw(c, second):
-                    break
-                children.append(c)
+            children = self._children(g, i)
             if not children:
                 continue
+            parent, part = ("类", "款") if self._depth(g, r) <= 1 else ("款", "项")
             for col in sorted(g.numeric):
                 t = g.value(r, col)
                 vals = [g.value(c, col) for c in children]
@@ -269,13 +308,13 @@ class BudgetTableTotals(_ArithmeticRule):
                 s = sum(v or 0.0 for v in vals)
                 if abs(s - t) > _tol(len(children), absolute):
                     yield self.finding(
-                        f"{g.table.title}“{g.label(r)}”行的{g.cols[col]}为{g.raw(r, col)}，而其下各款之和为"
+                        f"{g.table.title}“{g.label(r)}”行的{g.cols[col]}为{g.raw(r, col)}，而其下各{part}之和为"
                         f"{fmt_number(s)}，二者不等。",
-                        evidence=f"{g.label(r)} {g.cols[col]}: {g.raw(r, col)}; 各款: "
+                        evidence=f"{g.label(r)} {g.cols[col]}: {g.raw(r, col)}; 各{part}: "
                                  + " + ".join(g.raw(c, col) or "0" for c in children) + f" = {fmt_number(s)}",
                         location=f"{g.table.title} / {g.label(r)}",
                         at=r.location,
-                        fix="核对该类及其下各款的金额，使类级金额等于各款之和。",
+                        fix=f"核对该{parent}及其下各{part}的金额，使{parent}级金额等于各{part}之和。",
                     )
                     break
 
@@ -417,13 +456,29 @@ def _key(table: Table, field: str) -> str | None:
     return None
 
 
+def _share_total(text: str, before: list[Quantity], part: Quantity) -> Quantity | None:
+    """The amount a share is taken of: the nearest "X万元，其中：" above the part, else the nearest
+    amount named 合计/总计/预算 … Amounts that carry a share of their own ("…2,196.8万元，占93.21%")
+    are the part's siblings, not its total."""
+    candidates = [q for q in reversed(before) if _money(q) and not q.delta and part.start - q.end < 300
+                  and not _SHARE_AFTER.match(text, q.end)]
+    enclosing = next((q for q in candidates if re.match(r"\s*[，,：:]?\s*其中", text[q.end:q.end + 6])), None)
+    if enclosing is not None:
+        return enclosing
+    return next((q for q in candidates if any(w in q.context for w in _TOTAL_WORDS)), None)
+
+
+_SHARE_AFTER = re.compile(r"\s*[，,]?\s*占(比|比重)?(为|达)?\s*\d")
+
+
 @register
 class SharePercentWrong(_ArithmeticRule):
     """A stated share ("占39.81%") does not match the amounts it divides.
 
     What it checks: "其中：基本支出200.5万元，占39.81%" is recomputed as the part over the
     total it belongs to (the amount followed by 其中, or the nearest earlier amount named
-    合计/总计/预算). Rounding and tolerances.percent_abs are allowed for.
+    合计/总计/预算; an amount with a share of its own is a sibling, not the total). Rounding and
+    tolerances.percent_abs are allowed for.
     Why: shared/spec/findings.md (arithmetic_error); budget narratives must reconcile with
     their own figures.
     Bad: "支出合计503.7万元，其中：基本支出200.5万元，占45.00%".
@@ -445,9 +500,7 @@ class SharePercentWrong(_ArithmeticRule):
                 if part is None or p.start - part.end > 6:
                     continue
                 idx = qs.index(part)
-                total = next((q for q in reversed(qs[:idx]) if _money(q) and not q.delta and part.start - q.end < 300
-                              and (re.match(r"\s*[，,]?\s*其中", text[q.end:q.end + 6])
-                                   or any(w in q.context for w in _TOTAL_WORDS))), None)
+                total = _share_total(text, qs[:idx], part)
                 if total is None or _wan(total) <= 0 or _wan(total) < _wan(part):
                     continue
                 expected = _wan(part) / _wan(total) * 100
@@ -468,7 +521,9 @@ class StatedSumWrong(_ArithmeticRule):
 
     What it checks: (1) "X万元，其中：A万元、B万元" — the parts of a total cannot exceed it;
     (2) "…A万元；…B万元；…合计/共计/总计X万元" — a total stated after its items must equal
-    the sum of the items just before it (any run of at least two consecutive items).
+    the sum of the items just before it (any run of at least two consecutive items); a "合计"
+    smaller than one of those items totals something else ("按季度支付劳务补助，合计10万元") and
+    is left alone.
     Why: shared/spec/domain.md, "component sums that differ from printed totals".
     Bad: "…需20万元；…需20万元；…需10万元，合计60万元".
     Good: "政府采购预算安排111.2万元，其中：政府采购货物预算67.2万元、政府采购服务预算44.0万元";
@@ -523,9 +578,12 @@ class StatedSumWrong(_ArithmeticRule):
             if len(items) < 2:
                 continue
             t = _wan(total)
-            ok = any(abs(sum(_wan(q) for q in items[i:]) - t) <= _tol(len(items) - i, absolute)
-                     for i in range(len(items) - 1))
-            if ok:
+            # runs of items this can be the total of: a sum is at least its largest part
+            runs = [items[i:] for i in range(len(items) - 1)
+                    if max(_wan(q) for q in items[i:]) <= t + _tol(1, absolute)]
+            if not runs:
+                continue  # "按季度支付劳务补助，合计10万元": the total of something else
+            if any(abs(sum(_wan(q) for q in run) - t) <= _tol(len(run), absolute) for run in runs):
                 continue
             s = sum(_wan(q) for q in items)
             yield self.finding(

@@ -92,19 +92,32 @@ class FieldsCopiedIntoEachOther(_CopyRule):
 
 
 def _document_common(doc: Document) -> list[str]:
-    """Strings found in most project tables (the unit's name …): not distinctive of any project."""
+    """Strings most projects share (the unit's name, 专项 prefixes …): not distinctive of any project.
+
+    A piece of a title is common when at least half of the titles hold it, or when most of the
+    other projects' texts do — "most" leaves out a copy in one other table, the very thing
+    IQ901 looks for.
+    """
     projects = [t for t in doc.tables if t.kind == "project"]
-    names = [t.title for t in projects]
+    names = [compact(t.title) for t in projects]
     candidates: set[str] = set()
     for n in names:
         for size in range(4, min(len(n), 16) + 1):
             for i in range(len(n) - size + 1):
                 candidates.add(n[i:i + size])
-    if doc.department:
-        candidates.add(doc.department)
     texts = [compact(t.text) for t in projects]
-    half = max(2, (len(texts) + 1) // 2)
-    common = [c for c in candidates if sum(1 for t in texts if c in t) >= half]
+    common = []
+    for c in candidates:
+        holders = [k for k, n in enumerate(names) if c in n]
+        if len(holders) >= 2 and 2 * len(holders) >= len(names):
+            common.append(c)
+            continue
+        others = [texts[k] for k in range(len(projects)) if k not in holders]
+        hits = sum(1 for t in others if c in t)
+        if hits >= 2 and 2 * hits > len(others):
+            common.append(c)
+    if doc.department:
+        common.append(doc.department)
     common.sort(key=lambda c: (-len(c), c))
     return common
 
@@ -189,6 +202,11 @@ class OtherProjectsText(_CopyRule):
         )
 
 
+# Shorter than this (characters without punctuation) a shared field is boilerplate worth no look
+# ("保障中心各项业务顺利开展", "按相关规定执行"); a payment schedule or a real measure is longer.
+MIN_SHARED_FIELD = 24
+
+
 @register
 class SameTextAcrossProjects(_CopyRule):
     """A field is (nearly) the same in several projects, or long sentences are shared.
@@ -196,9 +214,11 @@ class SameTextAcrossProjects(_CopyRule):
     What it checks: the same narrative field of different projects (项目实施计划,
     项目配套制度措施 …; 立项依据 may rightly cite the same documents and is left out) compared
     after removing punctuation — identical, or similarity ≥ 0.9 with the same figures (a
-    template filled in with each project's own numbers is not reported) — and sentences of 30 characters or more
-    that appear word for word in two projects. Worth a look: boilerplate often hides a plan
-    or a measure that does not fit the project.
+    template filled in with each project's own numbers is not reported) — and sentences of 30
+    characters or more that appear word for word in several projects. One finding per group of
+    projects sharing a text, on the first of them, naming the others; fields shorter than
+    MIN_SHARED_FIELD characters are boilerplate and not reported. Worth a look: boilerplate often
+    hides a plan or a measure that does not fit the project.
     Why: shared/spec/domain.md: "a whole table copied from last year; one project's text
     inside another's".
     Bad: three projects with the 项目实施计划 "2021年6月底支付50%，2021年10月底支付80%，…".
@@ -217,29 +237,38 @@ class SameTextAcrossProjects(_CopyRule):
         common = _document_common(document)
         terms = {id(t): distinctive_terms(t.title, common) for t in projects}
         norm = {id(t): {k: normalized(f.text) for k, f in t.narrative.items()
-                        if k not in _CROSS_SKIP and len(normalized(f.text)) >= 15} for t in projects}
+                        if k not in _CROSS_SKIP and len(normalized(f.text)) >= MIN_SHARED_FIELD} for t in projects}
         covered: set[tuple[int, str]] = set()  # (table, field) already reported as a whole copy
-        for a in projects:
-            for key, text in norm[id(a)].items():
-                twins = [b for b in projects if b is not a and key in norm[id(b)] and _copied(norm[id(b)][key], text)]
-                if not twins:
-                    continue
-                covered.add((id(a), key))
-                if any(_names_project(text, terms[id(t)]) for t in (a, *twins)):
+        shared: dict[tuple[int, ...], list[str]] = {}  # the same projects sharing several fields: one finding
+        keys = dict.fromkeys(k for t in projects for k in norm[id(t)])
+        for key in keys:
+            for group in _groups([t for t in projects if key in norm[id(t)]], lambda t, k=key: norm[id(t)][k]):
+                covered.update((id(t), key) for t in group)
+                if any(_names_project(norm[id(group[0])][key], terms[id(t)]) for t in group):
                     continue  # the text names one project: IQ901 reports it where it does not belong
-                f = a.narrative[key]
-                others = "、".join(f"“{b.title}”" for b in twins[:3]) + ("等" if len(twins) > 3 else "")
-                yield a, self.finding(
-                    f"{f.name or key}与{others}项目的同一栏目内容相同或几乎相同，请核实是否符合本项目实际。",
-                    evidence=f"{f.name or key}: {quote(f.text, 60)}",
-                    location=f.name or key,
-                    at=f.location,
-                    fix=f"结合本项目的实际内容、金额和进度重写{f.name or key}。",
-                )
+                shared.setdefault(tuple(id(t) for t in group), []).append(key)
+        by_id = {id(t): t for t in projects}
+        for ids, fields in shared.items():
+            first, others = by_id[ids[0]], [by_id[i] for i in ids[1:]]
+            names = "、".join(first.narrative[k].name or k for k in fields)
+            f = first.narrative[fields[0]]
+            yield first, self.finding(
+                f"{names}在{len(ids)}个项目中相同或几乎相同（本项目及{_titles(others)}），请核实是否符合各项目实际。",
+                evidence="; ".join(f"{first.narrative[k].name or k}: {quote(first.narrative[k].text, 60)}"
+                                   for k in fields[:2]),
+                location=names,
+                at=f.location,
+                fix=f"结合各项目的实际内容、金额和进度分别重写{names}。",
+            )
         yield from self._shared_sentences(projects, covered)
 
-    def _shared_sentences(self, projects: list[Table], covered: set[tuple[int, str]]) -> Iterable[tuple[Table, Finding]]:
-        sentences: dict[str, list[tuple[Table, str, str]]] = {}
+    def _shared_sentences(self, projects: list[Table],
+                          covered: set[tuple[int, str]]) -> Iterable[tuple[Table, Finding]]:
+        order = {id(t): k for k, t in enumerate(projects)}
+        by_id = {id(t): t for t in projects}
+        whole = {id(t): "|".join(normalized(f.text) for k, f in t.narrative.items() if k not in _CROSS_SKIP)
+                 for t in projects}
+        sentences: dict[str, tuple[str, str]] = {}  # normalised → (field, raw) where first seen
         for t in projects:
             for key, f in t.narrative.items():
                 if key in _CROSS_SKIP or (id(t), key) in covered:
@@ -248,34 +277,41 @@ class SameTextAcrossProjects(_CopyRule):
                     raw = m.group(0).strip()
                     n = normalized(raw)
                     if len(n) >= 30 and not _CITATION.search(raw):
-                        sentences.setdefault(n, []).append((t, f.name or key, raw))
-        shared_with: dict[int, dict[int, list[tuple[str, str]]]] = {}
-        by_id = {id(t): t for t in projects}
-        whole = {id(t): "|".join(normalized(f.text) for k, f in t.narrative.items() if k not in _CROSS_SKIP)
-                 for t in projects}
-        for n, occurrences in sentences.items():
-            tables = {id(t): (field, raw) for t, field, raw in occurrences}
-            others = [i for i, text in whole.items() if n in text]  # in table order: stable messages
-            for ia, (fa, raw) in tables.items():
-                for ib in others:
-                    if ib == ia:
-                        continue
-                    shared_with.setdefault(ia, {}).setdefault(ib, []).append((fa, raw))
-        for ia, partners in shared_with.items():
-            strong = {ib: s for ib, s in partners.items()
-                      if len(s) >= 2 or sum(len(normalized(raw)) for _, raw in s) >= 60}
-            if not strong:
+                        sentences.setdefault(n, (f.name or key, raw))
+        # projects sharing the same sentences form one group: one finding per group
+        groups: dict[tuple[int, ...], list[tuple[str, str]]] = {}
+        for n, (field, raw) in sentences.items():
+            holders = tuple(sorted((i for i, text in whole.items() if n in text), key=order.__getitem__))
+            if len(holders) >= 2:
+                groups.setdefault(holders, []).append((field, raw))
+        for holders, shared in groups.items():
+            if len(shared) < 2 and sum(len(normalized(raw)) for _, raw in shared) < 60:
                 continue
-            a = by_id[ia]
-            fa, raw = next(iter(strong.values()))[0]
-            names = "、".join(f"“{by_id[ib].title}”" for ib in list(strong)[:3]) + ("等" if len(strong) > 3 else "")
-            count = max(len(s) for s in strong.values())
-            yield a, self.finding(
-                f"{fa}与{names}项目有{count}句相同的表述，请核实是否符合本项目实际。",
-                evidence=f"{fa}: {quote(raw, 60)}",
-                location=fa,
-                fix=f"结合本项目实际改写{fa}中与其他项目雷同的表述。",
+            first, others = by_id[holders[0]], [by_id[i] for i in holders[1:]]
+            field, raw = shared[0]
+            yield first, self.finding(
+                f"本项目与{_titles(others)}有{len(shared)}句相同的表述，请核实是否符合各项目实际。",
+                evidence=f"{field}: {quote(raw, 60)}",
+                location=field,
+                fix=f"结合各项目实际改写{field}中雷同的表述。",
             )
+
+
+def _groups(tables: list[Table], text_of) -> list[list[Table]]:
+    """Tables whose texts are copies of each other, in groups of two or more (document order)."""
+    groups: list[list[Table]] = []
+    for t in tables:
+        home = next((g for g in groups if _copied(text_of(g[0]), text_of(t))), None)
+        if home is None:
+            groups.append([t])
+        else:
+            home.append(t)
+    return [g for g in groups if len(g) >= 2]
+
+
+def _titles(tables: list[Table], limit: int = 3) -> str:
+    names = "、".join(f"“{t.title}”" for t in tables[:limit])
+    return names + (f"等{len(tables)}个项目" if len(tables) > limit else "")
 
 
 def _names_project(text: str, terms: list[str]) -> bool:
@@ -288,7 +324,7 @@ def _names_project(text: str, terms: list[str]) -> bool:
 
 _NAME_CHARS = r"[^，。；;：:！？!?《》\n]"
 _NAMED_PROJECT = re.compile(
-    rf"(?:为了完成|为完成|为了实施|为实施|为了做好|为做好)(?P<a>{_NAME_CHARS}{{4,60}}?)的?项目"
+    rf"(?:为了?(?:完成|实施|做好|保障|确保|保证|推进|推动|落实|加快))(?P<a>{_NAME_CHARS}{{4,60}}?)的?项目"
     rf"|(?:^|[。；;\n]\s*(?:\d{{1,2}}[、.．]|[一二三四五六七八九十]+是)?)(?P<b>{_NAME_CHARS}{{4,60}}?)项目"
     r"(?=的实施|需要|主要|实施|是|将|开工|建设|完成)"
     rf"|(?P<c>[\u4e00-\u9fff]{{2,20}}?(?:管理中心|中心|局|委员会|办公室|人民政府)-?{_NAME_CHARS}{{4,50}}?)项目"
@@ -338,8 +374,8 @@ def _core(name: str, unit: str) -> str:
 class NamesAnotherProject(_CopyRule):
     """The narrative names a project that is not this one ("为了完成…大会议室、档案室…的项目").
 
-    What it checks: project names written in the narrative — "为了完成X的项目", "X项目的实施",
-    "X项目需要…" — are compared with this table's 项目名称 after removing what every name of
+    What it checks: project names written in the narrative — "为了完成X的项目", "为保障X项目顺利
+    实施", "X项目的实施", "X项目需要…" — are compared with this table's 项目名称 after removing what every name of
     the unit shares (the unit's name, years, 专项/资金/经费/项目). A name of eight characters or
     more whose own part shares less than half its characters with this project's name was
     written for another project: a sentence pasted from another table. Cited titles (《…》)

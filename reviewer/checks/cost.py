@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from reviewer.checks.common import annual_budget, budget_amounts, fmt_number, levels, money_tolerance
+from reviewer.checks.common import annual_budget, budget_amounts, fmt_number, levels, money_tolerance, narrative_fields
 from reviewer.checks.entities import (
     Quantity,
     extract_quantities,
@@ -38,6 +38,7 @@ class Product:
     factors: list[str]  # human-readable factors: "600个", "12个月"
     low_wan: float
     high_wan: float
+    uses: list[Indicator] = field(default_factory=list)  # the quantity indicators multiplied in
 
     @property
     def exact(self) -> bool:
@@ -111,11 +112,37 @@ def _best_count(cost: Indicator, unit: str, counts: list[Indicator]) -> Indicato
             score -= 0.3  # "=3650元/只" for an item counted in 台: still the item when the names say so
         scored.append((score, c))
     scored.sort(key=lambda x: -x[0])
+    exact = [c for c in counts if normalize_unit(count_unit(c) or "") == normalize_unit(unit)]
+    if len(exact) == 1 and unit not in _PEOPLE and (not scored or scored[0][1] is exact[0] or scored[0][0] < 0.8):
+        return exact[0]  # the only quantity counted in 公里 is what a cost per 公里 applies to
     if not scored or scored[0][0] < 0.8:
         return None
     if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.25:
         return None
     return scored[0][1]
+
+
+_SAME_PERIOD = {"日": "天", "天": "天", "月": "月", "周": "周", "年": "年", "季度": "季度", "工作日": "工作日"}
+
+
+def _periods_stated(table: Table, period: str) -> Indicator | None:
+    """The one indicator that counts the days (months …) paid for: "全年供餐天数 =200天".
+
+    Deadlines and time limits (时效, "≤7个工作日") are not counts of paid periods.
+    """
+    want = _SAME_PERIOD.get(period)
+    found = []
+    for ind in table.indicators:
+        unit = indicator_unit(ind)
+        value = ind.target.value
+        if not unit or value is None or value <= 0 or _SAME_PERIOD.get(normalize_unit(unit)) != want:
+            continue
+        _, l2 = levels(ind)
+        name = ind.level3 or ""
+        if "时效" in l2 or ind.target.comparator in ("<=", "<") or not re.search(r"数|时长", name):
+            continue
+        found.append(ind)
+    return found[0] if len(found) == 1 else None
 
 
 def cost_products(table: Table) -> list[Product]:
@@ -130,10 +157,15 @@ def cost_products(table: Table) -> list[Product]:
         denominators = [normalize_unit(d) for d in (indicator_unit(cost) or "").split("/")[1:] if d]
         low = high = per_yuan
         factors: list[str] = []
+        uses: list[Indicator] = []
         ok = bool(denominators)
         has_people = False
         for d in denominators:
-            if d in _PERIODS_PER_YEAR:
+            stated = _periods_stated(table, d) if d in _PERIODS_PER_YEAR else None
+            if stated is not None:  # "全年供餐天数 =200天": the days the table pays for
+                low, high = low * stated.target.value, high * stated.target.value
+                factors.append(f"{fmt_number(stated.target.value)}{d}（{stated.level3}）")
+            elif d in _PERIODS_PER_YEAR:
                 lo, hi = _PERIODS_PER_YEAR[d]
                 low, high = low * lo, high * hi
                 factors.append(f"{fmt_number(lo, 0)}个{d}" if lo == hi else f"{fmt_number(lo, 0)}～{fmt_number(hi, 0)}{d}")
@@ -145,6 +177,7 @@ def cost_products(table: Table) -> list[Product]:
                     ok = False
                     break
                 has_people = has_people or d in _PEOPLE
+                uses.append(c)
                 low, high = low * c.target.value, high * c.target.value
                 factors.append(f"{fmt_number(c.target.value)}{count_unit(c)}（{c.level3}）")
             else:
@@ -158,10 +191,31 @@ def cost_products(table: Table) -> list[Product]:
             if len(people) != 1:
                 continue
             n = people[0].target.value
+            uses.append(people[0])
             low, high = low * n, high * n
             factors.insert(0, f"{fmt_number(n)}{count_unit(people[0])}（{people[0].level3}）")
-        out.append(Product(cost=cost, factors=factors, low_wan=low / 10_000, high_wan=high / 10_000))
+        out.append(Product(cost=cost, factors=factors, low_wan=low / 10_000, high_wan=high / 10_000, uses=uses))
     return out
+
+
+def _budget_priced_by(table: Table, cost: Indicator, amount_wan: float) -> bool:
+    """The narrative computes the budget from this unit cost: one sentence names both the unit
+    price and the budget ("按每公里7000元测算，需资金240万元")."""
+    per_yuan = _unit_cost_yuan(cost)
+    if per_yuan is None:
+        return False
+    for name, text in narrative_fields(table):
+        qs = extract_quantities(text, field=name)
+        for q in qs:
+            y = money_in_yuan(q.value, q.unit if q.family == "money" else (q.unit or "").split("/")[0])
+            if y is None or abs(y - per_yuan) > 1e-6 * max(per_yuan, 1):
+                continue
+            s, e = sentence_bounds(text, q.start)
+            if any(o.family == "money" and s <= o.start < e and o is not q
+                   and abs((money_in_yuan(o.value, o.unit) or 0) / 10_000 - amount_wan) <= max(0.01, amount_wan * 1e-3)
+                   for o in qs):
+                return True
+    return False
 
 
 class _CostRule(Rule):
@@ -178,10 +232,14 @@ class UnitCostTimesQuantity(_CostRule):
     """Quantity × unit cost (× months or days) does not give the amount budgeted.
 
     What it checks: a unit-cost indicator (元/个, 元/台, 万元/月, 元/人/天, /株) is multiplied by
-    the quantity indicator of the same item (by name and unit) and by the months or days of a
-    year (per-day costs: 250 working days to 365 days); a monthly cost per person is multiplied
-    by the headcount indicator. When the table's only cost is such a product, it must match the
-    project's annual amount within the configured tolerance (tolerances.cost_relative).
+    the quantity indicator of the same item (by name and unit, or the only quantity counted in
+    that unit) and by the months or days of a year (the table's own count of days when it has
+    one, "全年供餐天数 =200天"; else 250 working days to 365 days); a monthly cost per person is
+    multiplied by the headcount indicator. When the table's only cost is such a product, it must
+    match the project's annual amount within the configured tolerance (tolerances.cost_relative).
+    A ceiling ("≤300元/批次") below the budget is not reported unless the narrative prices the
+    budget with it ("按每公里7000元测算，需资金240万元"); money left over while the table counts
+    other outputs too is only worth a look (info).
     Why: shared/spec/domain.md: "unit cost × quantity above the cost ceiling", 财预〔2015〕88号
     适当性 (money and targets must match in size) and 财预〔2021〕101号 (成本指标 states the cost
     control of the outputs).
@@ -210,8 +268,18 @@ class UnitCostTimesQuantity(_CostRule):
         tol = self._tolerance(amount)
         if p.low_wan - tol <= amount <= p.high_wan + tol:
             return
+        comparator = p.cost.target.comparator
+        bound = ((amount > p.high_wan and comparator in ("<=", "<"))
+                 or (amount < p.low_wan and comparator in (">=", ">")))
+        if bound and not _budget_priced_by(table, p.cost, amount):
+            return  # a ceiling on one item ("≤300元/批次") leaves room for the rest of the budget
         computed = p.low_wan if amount < p.low_wan else p.high_wan
         gap = computed - amount
+        # money left over while the table counts other outputs (展演10场, 宣传册2000册): they may be
+        # what the rest pays for — worth a look, not a contradiction
+        values = {c.target.value for c in p.uses}
+        others = [c for c in _counts(table) if c not in p.uses and c.target.value not in values]
+        severity = "info" if gap < 0 and others else None
         message = (f"按成本指标测算，{p.describe()}，与{field}{fmt_number(amount)}万元相差"
                    f"{fmt_number(abs(gap))}万元（{fmt_number(abs(gap) / amount * 100, 1)}%）。")
         yield self.finding(
@@ -220,6 +288,7 @@ class UnitCostTimesQuantity(_CostRule):
                      f"{table.header[field].text if field in table.header else fmt_number(amount)}",
             indicator=p.cost,
             fix="核实单价、数量与期限，使“数量×单价”与预算金额一致；若预算还包含其他支出，应补充相应成本指标。",
+            severity=severity,
         )
 
 
@@ -285,31 +354,71 @@ _PARTS_AFTER = re.compile(r"\s*[，,：:]?\s*其中")
 def plan_amounts(text: str, field: str | None = None) -> tuple[list[Quantity], float] | None:
     """Money amounts of a payment plan and their total.
 
-    A stated 合计 of the items before it is not added again, and the parts listed after
-    "X万元，其中：…" are not added to X.
+    A stated 合计 of the items before it is not added again (it is left out even when it is
+    wrong: IQ704 reports that), and the parts listed after "X万元，其中：…" are not added to X.
+    A "合计" smaller than an item before it totals something else ("按季度支付劳务补助，合计10万元")
+    and counts as an item.
     """
+    found = plan_items(text, field)
+    if found is None:
+        return None
+    items, _ = found
+    return items, sum(q.value * _wan(q) for q in items)
+
+
+def plan_items(text: str, field: str | None = None) -> tuple[list[Quantity], list[Quantity]] | None:
+    """(items, stated totals) of the money amounts of a payment plan; see `plan_amounts`."""
     qs = [q for q in extract_quantities(text, field) if q.family == "money" and not q.delta]
     if not qs:
         return None
     items: list[Quantity] = []
+    totals: list[Quantity] = []
     since_total: list[Quantity] = []
     skip_until = -1
     for q in qs:
         if q.start < skip_until:
             continue
         before = text[max(0, q.start - 8):q.start]
-        if _TOTAL_BEFORE.search(before) and len(since_total) >= 2:
-            s = sum(x.value * _wan(x) for x in since_total)
-            if abs(s - q.value * _wan(q)) <= 0.005 * max(s, 1e-9) + 1e-6:
-                since_total = []
-                continue  # a subtotal of the items before it
+        if (_TOTAL_BEFORE.search(before) and len(since_total) >= 2
+                and q.value * _wan(q) >= max(x.value * _wan(x) for x in since_total) - 1e-9):
+            totals.append(q)
+            since_total = []
+            continue
         items.append(q)
         since_total.append(q)
         if _PARTS_AFTER.match(text, q.end):
             end = text.find("。", q.end)
             skip_until = len(text) if end < 0 else end
-    total = sum(q.value * _wan(q) for q in items)
-    return items, total
+    # "合同总价86.4万元分三次支付：…25.92万元；…34.56万元；…25.92万元": a total before its parts
+    k = 0
+    while k < len(items) - 2:
+        head, rest = items[k], items[k + 1:]
+        announced = (re.search(r"总|合计|共计|共", text[max(0, head.start - 10):head.start])
+                     or _PARTS_FOLLOW.match(text, head.end))
+        run = _leading_run_summing_to(head, rest) if announced else 0
+        if run:
+            totals.append(head)
+            items.pop(k)
+            k += run
+        else:
+            k += 1
+    return items, totals
+
+
+_PARTS_FOLLOW = re.compile(r"\s*[：:，,]?\s*(分|其中|具体|包括|按)")
+
+
+def _leading_run_summing_to(head: Quantity, rest: list[Quantity]) -> int:
+    """How many of the amounts right after `head` add up to it (at least two), else 0."""
+    target = head.value * _wan(head)
+    total = 0.0
+    for n, q in enumerate(rest, start=1):
+        total += q.value * _wan(q)
+        if n >= 2 and abs(total - target) <= max(0.005, target * 1e-4) * n:
+            return n
+        if total > target * (1 + 1e-4) + 0.005:
+            return 0
+    return 0
 
 
 def _item_year(text: str, q: Quantity) -> int | None:
@@ -329,7 +438,8 @@ class PlanTotalDiffersFromBudget(_CostRule):
     """The money listed in the implementation plan does not add up to the budget.
 
     What it checks: the amounts in 项目实施计划 ("支付系统维护费9万元", "合计8万元" …) are summed
-    (a stated 合计 of the items before it is not counted twice) and compared with the project's
+    (a stated 合计 of the items before it, or a total announced before its parts — "合同总价86.4万元
+    分三次支付：…" — is not counted twice; a wrong 合计 over items that add up is IQ704's) and compared with the project's
     annual amount, or with its total amount (or, for a multi-year plan, the items dated in the
     budget year with the annual amount). Plans written in percentages only are not checked; a plan with a single amount is checked only when that amount is
     stated as a total.
@@ -352,12 +462,15 @@ class PlanTotalDiffersFromBudget(_CostRule):
         if found is None:
             return
         items, total = found
+        stated = (plan_items(plan.text) or ([], []))[1]
         stated_total = len(items) == 1 and _TOTAL_BEFORE.search(plan.text[max(0, items[0].start - 8):items[0].start])
         if len(items) < 2 and not stated_total:
             return
         field, amount = annual_budget(table) or next(iter(budgets.items()))
         if any(abs(total - v) <= self._tolerance(v) for v in budgets.values()):
-            return
+            return  # a wrong 合计 under items that add up is IQ704's finding
+        if stated and any(abs(q.value * _wan(q) - v) <= self._tolerance(v) for q in stated for v in budgets.values()):
+            return  # the plan's own total is the budget; its items not adding up is IQ704's finding
         year = self.ctx.budget_year or table.year
         this_year = sum(q.value * _wan(q) for q in items if _item_year(plan.text, q) in (None, year))
         if year and abs(this_year - amount) <= self._tolerance(amount) and this_year < total:

@@ -66,6 +66,7 @@ VERBS: tuple[str, ...] = tuple(sorted((
     "覆盖", "惠及", "受益", "涉及", "解决", "处理", "办理", "审核", "检查", "收集", "回收", "清运",
     "调整为", "调整", "需要", "需", "要求", "计划", "预计", "拟", "共有", "现有", "有", "累计", "归集",
     "投入", "安排", "申请", "使用", "用于", "实现", "确保", "保证", "保障", "力争", "争取", "严格",
+    "给予", "发给", "奖励", "奖补", "扶持",
 ), key=len, reverse=True))
 
 # Verbs that never name what is counted ("支付50%"); 培训/服务/补助 … double as nouns.
@@ -92,6 +93,7 @@ _LEADING: tuple[str, ...] = tuple(sorted((
 _HISTORY = re.compile(r"上年|去年|往年|上一年|前一年|截至|截止|累计|历年|以来|原有|已有|已经|已完成|过去")
 _DISTRIBUTIVE = re.compile(r"各|分别|每")
 _PER_WORDS = re.compile(r"(每|人均|户均|平均每)(个|人|天|日|月|年|亩|株|户|台|套|次|人次|平方米|公里|小时|周|栋)?$")
+_PERIODS = frozenset(("天", "日", "月", "年", "周", "小时", "季度"))
 _PER_IN_PHRASE = re.compile(r"每(人|天|日|月|年|亩|株|户|台|套|次|个)")
 _MARKER_RE = re.compile(
     r"^(?:\d{1,2}\s*[、.．]|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[）)]|[一二三四五六七八九十]{1,3}\s*(?:是|、)"
@@ -137,6 +139,7 @@ class Quantity:
     end: int
     field: str | None = None
     group_total: float | None = None  # "柜机两台挂机一台": 3 on both members
+    value_max: float | None = None  # upper end of a range ("满意度保持在90%—95%")
     span: NumberSpan | None = None
     year: int | None = None  # the year written last before the number in its sentence
     history: bool = False  # stated as a past or existing fact ("截至2020年底", "上年", "累计")
@@ -176,7 +179,7 @@ def extract_quantities(text: str, field: str | None = None) -> list[Quantity]:
     dates = [s for s in spans if s.kind == "date"]
     out: list[Quantity] = []
     prev_end = 0
-    quantities = [s for s in spans if s.kind == "quantity" and not s.quoted and s.unit]
+    quantities = [s for s in spans if s.kind == "quantity" and not s.quoted and s.unit and not _ordinal(text, s)]
     for k, s in enumerate(quantities):
         clause_start = _clause_start(text, s.start)
         pre_start = max(clause_start, prev_end if prev_end <= s.start else clause_start)
@@ -193,7 +196,38 @@ def extract_quantities(text: str, field: str | None = None) -> list[Quantity]:
             q = _replace(q, year=years[-1] if years else None, history=history, distributive=distributive)
         out.append(q)
         prev_end = s.end
-    return _with_groups(text, out)
+    return _with_groups(text, _with_ranges(text, out))
+
+
+_RANGE_JOIN = re.compile(r"^\s*(?:—|－|-|–|～|~|至|到)+\s*$")
+
+
+def _with_ranges(text: str, qs: list[Quantity]) -> list[Quantity]:
+    """"90%—95%", "3至5个": one quantity from the first value to the second (same unit)."""
+    out: list[Quantity] = []
+    for q in qs:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.value_max is None and _RANGE_JOIN.match(text[prev.end:q.start])
+                and (q.unit == prev.unit) and q.value >= prev.value):
+            k = text.rfind(prev.quote, 0, prev.end + len(prev.quote))
+            ends_at_number = k >= 0 and k + len(prev.quote) == prev.end
+            out[-1] = _replace(prev, value_max=q.value, end=q.end, raw=text[prev.start:q.end],
+                               quote=text[k:q.end] if ends_at_number else prev.quote)
+            continue
+        out.append(q)
+    return out
+
+
+_SCOPE = re.compile(r"^(为|对|向|在|给|从|覆盖)?(全|本|该|辖区|各)?(国|省|市|县|区|镇|乡|街道|村|州|盟|旗|辖区)?(域|内|范围内)?$")
+_ORDINAL_UNITS = frozenset(("期", "批", "标段", "阶段", "轮", "届", "号"))
+_ORDINAL_AFTER = re.compile(r"\s*(工程|项目|建设|任务|资金|改造|实施|招标|采购|培训班)")
+
+
+def _ordinal(text: str, s: NumberSpan) -> bool:
+    """"一期工程", "第二批资金", "二标段": a rank, not a quantity."""
+    if s.unit not in _ORDINAL_UNITS:
+        return False
+    return text[max(0, s.start - 1):s.start] == "第" or bool(_ORDINAL_AFTER.match(text, s.end))
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -246,6 +280,12 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
         if per and per.group(0):
             if unit and "/" not in unit and per.group(2) and unit_family(unit) == "money":
                 unit = f"{unit}/{normalize_unit(per.group(2))}"
+            elif unit and "/" in unit and per.group(2):  # "每人每年8000元": 元/年 → 元/人/年
+                head, _, rest = unit.partition("/")
+                new = normalize_unit(per.group(2))
+                periods = {normalize_unit(x) for x in rest.split("/")} & _PERIODS
+                if new not in rest.split("/") and not (new in _PERIODS and periods):
+                    unit = f"{head}/{new}/{rest}"
             tail, changed = tail[: per.start()], True
             continue
         for word in _APPROX_BEFORE:
@@ -292,8 +332,11 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
             unit = f"{unit}/{normalize_unit(per.group(1))}"
 
     entity, ends_in_verb = _head(tail)
+    if _SCOPE.match(entity):
+        entity = ""  # "为全县32所农村小学": a place, not what is counted
     post_entity = _post_head(post)
-    if (not entity or ends_in_verb) and post_entity:
+    possessive = pre.endswith(("的", "之"))  # "农村小学的150间教室": the noun after the number
+    if (not entity or ends_in_verb or possessive) and post_entity:
         entity = post_entity
         verb_len = _verb_suffix_len(tail)
         quote_start = s.start
@@ -376,11 +419,15 @@ def _find_all(s: str, sub: str) -> list[int]:
     return out
 
 
+_QUALIFIER = re.compile(r"^[\u4e00-\u9fff]{1,4}(级|岁|周岁|年)(及)?以(上|下)(的)?")
+
+
 def _post_head(post: str) -> str:
     """The noun phrase right after a number ("个U-KEY，" → "U-KEY")."""
     p = post.strip()
     if not p or _NON_ENTITY_START.match(p):
         p = _NON_ENTITY_START.sub("", p).lstrip("的")
+    p = _QUALIFIER.sub("", p)  # "15名县级以上非遗传承人": the rank is not the thing counted
     if not p:
         return ""
     m = _POST_CUT.search(p)
@@ -516,6 +563,18 @@ def coverage(entity: str, name: str) -> float:
     return len(n_chars & e_chars) / len(n_chars) if n_chars else 0.0
 
 
+_RATE_KINDS: tuple[tuple[str, str], ...] = (
+    ("满意", r"满意(度|率)"), ("合格", r"(合格|达标|优良|验收)率"), ("完成", r"完成率"), ("及时", r"及时率"),
+    ("覆盖", r"覆盖(率|面)"), ("知晓", r"知晓率"), ("执行", r"执行率"), ("到位", r"到位率"), ("使用", r"(使用|利用)率"),
+)
+
+
+def rate_kind(name: str | None) -> str:
+    """What a rate measures, when its last word says so plainly ("满意度" → 满意, "验收合格率" → 合格), else ""."""
+    s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
+    return next((kind for kind, pattern in _RATE_KINDS if re.search(pattern + "$", s)), "")
+
+
 def _tail(name: str) -> str:
     s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
     return s[-2:] if len(s) >= 2 else s
@@ -538,19 +597,52 @@ def indicator_unit(ind: Indicator) -> str | None:
     return unit or None
 
 
+_PEOPLE_UNITS = frozenset(("人", "名", "位"))
+_GENERIC_COUNTS = frozenset(("个", "项"))
+_TIMES_UNITS = frozenset(("人次", "户次", "件次", "项次", "门次", "场次", "台次", "车次"))
+_MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
+
+
+def base_unit(unit: str | None) -> tuple[float, str | None]:
+    """(factor, unit) without a magnitude or a bracketed note: "万册" → (10000, 册), "台（件）" → (1, 台)."""
+    if not unit:
+        return 1.0, unit
+    u = re.sub(r"[（(][^）)]*[）)]?$", "", unit).strip() or unit
+    if len(u) > 1 and u[0] in _MAGNITUDES and unit_family(u) not in ("money", "unit_cost"):
+        rest = normalize_unit(u[1:])
+        if unit_family(rest) in ("count", "area", "length", "weight"):
+            return _MAGNITUDES[u[0]], rest
+    return 1.0, normalize_unit(u)
+
+
 def same_quantity_kind(q_unit: str | None, ind_unit: str | None) -> bool:
-    """Units of one family that can be compared value for value."""
+    """Units of one family that can be compared value for value.
+
+    Counts compare when their measure words agree: the same word, two words for people
+    (人/名/位), or a generic 个/项 on one side ("150间教室" is not "32所学校").
+    """
     if not q_unit or not ind_unit:
         return False
-    fa, fb = unit_family(q_unit), unit_family(ind_unit)
+    _, a = base_unit(q_unit)
+    _, b = base_unit(ind_unit)
+    fa, fb = unit_family(a), unit_family(b)
     if fa != fb or fa in ("other", "date"):
         return False
     if fa == "count":
-        times = {"人次", "户次", "件次", "项次", "门次", "场次"}
-        return (q_unit in times) == (ind_unit in times)
+        if (a in _TIMES_UNITS) != (b in _TIMES_UNITS):
+            return False
+        return a == b or (a in _PEOPLE_UNITS and b in _PEOPLE_UNITS) or a in _GENERIC_COUNTS or b in _GENERIC_COUNTS
     if fa in ("duration", "area", "length", "weight"):
-        return q_unit == ind_unit
+        return a == b
+    if fa == "unit_cost":  # "每月1800元" is not comparable with "=21600元/人/年"
+        pa, pb = _periods_of(a), _periods_of(b)
+        return not pa or not pb or pa == pb
     return True
+
+
+def _periods_of(unit: str) -> frozenset[str]:
+    parts = re.split(r"[/·]", unit)[1:]
+    return frozenset({"日" if normalize_unit(x) == "天" else normalize_unit(x) for x in parts} & (_PERIODS | {"日"}))
 
 
 def values_agree(q: Quantity, ind: Indicator, rel: float = 0.005) -> bool:
@@ -565,6 +657,10 @@ def values_agree(q: Quantity, ind: Indicator, rel: float = 0.005) -> bool:
         return True  # cannot tell: treat as agreeing
     if _close(a, b, rel):
         return True
+    if q.value_max is not None:  # a range in the narrative holds the indicator's value
+        hi = _comparable_value(q.value_max, q.unit)
+        if hi is not None and a - 1e-9 <= b <= hi + 1e-9:
+            return True
     if t.value_max is not None:
         hi = _comparable_value(t.value_max, unit)
         if hi is not None and min(b, hi) - 1e-9 <= a <= max(b, hi) + 1e-9:
@@ -582,7 +678,7 @@ def _comparable_value(value: float, unit: str | None) -> float | None:
     fam = unit_family(unit)
     if fam in ("money", "unit_cost"):
         return money_in_yuan(value, unit if not unit.startswith("/") else "元" + unit)
-    return value
+    return value * base_unit(unit)[0]
 
 
 def _close(a: float, b: float, rel: float) -> bool:
@@ -606,18 +702,23 @@ def match_indicator(q: Quantity, indicators: Sequence[Indicator], *, budget_year
     fact, a per-item figure ("各1次"), or dated in another year than `budget_year`. `agrees` tells whether any
     plausible candidate already holds the narrative value (then nothing contradicts).
     """
-    if not q.entity or q.delta or q.history or q.distributive:
-        return None
+    name = q.entity or (q.context if q.family == "unit_cost" else "")
+    if not name or q.delta or q.history or q.distributive:
+        return None  # a unit cost without a head noun ("…传承人给予传习补助，每人每年8000元") goes by its clause
     if budget_year is not None and q.year is not None and q.year != budget_year:
         return None  # "2020年完成培训400人次": last year's figure, not this year's target
     scored: list[tuple[float, Indicator]] = []
+    kind = rate_kind(name)
     for ind in indicators:
         if ind.target.value is None or not ind.level3:
             continue
         if not same_quantity_kind(q.unit, indicator_unit(ind)):
             continue
-        score = similarity(q.entity, ind.level3)
-        wide = similarity(q.context, ind.level3) if q.context and q.context != q.entity else 0.0
+        other = rate_kind(ind.level3)
+        if kind and other and kind != other:
+            continue  # "满意度" is not "完成率", however alike the rest of the names
+        score = similarity(name, ind.level3)
+        wide = similarity(q.context, ind.level3) if q.context and q.context != name else 0.0
         if score < min_score:
             score = max(score, wide - 0.1)
         score += 0.05 * min(wide, 1.0)  # the wider clause breaks ties ("改造公厕5座": 改造, not 新建)
@@ -625,7 +726,7 @@ def match_indicator(q: Quantity, indicators: Sequence[Indicator], *, budget_year
             scored.append((score, ind))
     if not scored:
         return None
-    scored.sort(key=lambda x: (-x[0], -coverage(q.entity, x[1].level3 or "")))
+    scored.sort(key=lambda x: (-x[0], -coverage(name, x[1].level3 or "")))
     best_score, best = scored[0]
     runner = scored[1][0] if len(scored) > 1 else 0.0
     plausible = [ind for s, ind in scored if s >= best_score - margin]
@@ -636,6 +737,6 @@ def match_indicator(q: Quantity, indicators: Sequence[Indicator], *, budget_year
         # close scores: still clear when the entity names all of the best indicator and little
         # of the other ("逾期贷款率" → 贷款逾期率, not 逾期贷款人员…名单公示率)
         rivals = [ind for s, ind in scored[1:] if s > best_score - margin]
-        if coverage(q.entity, best.level3) < 0.75 or any(coverage(q.entity, r.level3) >= 0.5 for r in rivals):
+        if coverage(name, best.level3) < 0.75 or any(coverage(name, r.level3) >= 0.5 for r in rivals):
             return None
     return Match(indicator=best, score=best_score, runner_up=runner, agrees=agrees)

@@ -9,8 +9,11 @@ from reviewer.checks.entities import (
     Quantity,
     distinctive,
     extract_quantities,
+    indicator_unit,
     match_indicator,
     same_quantity_kind,
+    sentence_bounds,
+    values_agree,
 )
 from reviewer.checks.registry import Rule, register
 from reviewer.extract.units import unit_family
@@ -38,6 +41,7 @@ def conflicts(table: Table, quantities: list[Quantity],
     """Indicator index → (indicator, quantities that contradict it, quantities that agree)."""
     out: dict[int, tuple[Indicator, list[Quantity], list[Quantity]]] = {}
     index = {id(ind): k for k, ind in enumerate(table.indicators)}
+    texts = {name: text for name, text in narrative_fields(table)}
     for q in quantities:
         m = match_indicator(q, table.indicators, budget_year=budget_year)
         if m is None:
@@ -46,9 +50,29 @@ def conflicts(table: Table, quantities: list[Quantity],
         entry = out.setdefault(k, (m.indicator, [], []))
         if m.agrees:
             entry[2].append(q)
-        elif not (q.approx and _near(q, m.indicator, 0.05)):
+        elif q.approx and _near(q, m.indicator, 0.05):
+            continue
+        elif _sentence_states(texts.get(q.field or "", ""), q, quantities, m.indicator):
+            continue  # "服务费每人每年120元，其中…支付70元、…支付50元" with an indicator of 50元: a part
+        else:
             entry[1].append(q)
     return {k: v for k, v in out.items() if v[1]}
+
+
+def _sentence_states(text: str, q: Quantity, quantities: list[Quantity], ind: Indicator) -> bool:
+    """Another figure of the same sentence holds the indicator's value: the sentence gives a total
+    and its parts, or two alternatives, and the indicator took one of them."""
+    if not text:
+        return False
+    s, e = sentence_bounds(text, q.start)
+    unit = indicator_unit(ind)
+    money = {"money", "unit_cost"}
+
+    def comparable(o: Quantity) -> bool:  # parts of a unit cost are written as plain money ("其中…50元")
+        return same_quantity_kind(o.unit, unit) or (o.family in money and unit_family(unit or "") in money)
+
+    return any(o is not q and o.field == q.field and s <= o.start < e and comparable(o) and values_agree(o, ind)
+               for o in quantities)
 
 
 def _near(q: Quantity, ind: Indicator, rel: float) -> bool:
@@ -115,10 +139,12 @@ class NarrativeContradictsIndicator(Rule):
 class NarrativeContradictsItself(Rule):
     """Two statements of the narrative give different numbers for the same thing.
 
-    What it checks: quantities of the same entity and unit in the narrative fields of one
+    What it checks: quantities of the same entity and unit in two narrative fields of one
     table ("驻村人员生活补助标准…每天100元" in 项目概况, "驻村人员每日补助为每天140元" in
     立项依据). Only exact entity matches count, and a pair already reported against an
-    indicator (IQ203) is not repeated. A figure from 立项依据 (which cites earlier
+    indicator (IQ203) is not repeated. Figures within one field are parallel items more often
+    than restatements ("春季…疫苗款42.8万元；秋季…32.8万元") and are not compared, nor are the
+    payments of an implementation plan. A figure from 立项依据 (which cites earlier
     documents) or an approximate figure lowers the finding to info.
     Why: shared/spec/domain.md lists narrative numbers that contradict each other among the
     defects of real tables; 财预〔2015〕88号 asks that targets be 明确 (explicit) — a reader
@@ -145,6 +171,10 @@ class NarrativeContradictsItself(Rule):
             for b in qs[i + 1:]:
                 if id(b) in covered or not _same_entity(a, b) or not same_quantity_kind(a.unit, b.unit):
                     continue
+                if a.field == b.field:
+                    continue  # one field listing parallel items ("春季…疫苗款42.8万元；秋季…32.8万元")
+                if a.family == "money" and (_is_plan(a.field) or _is_plan(b.field)):
+                    continue  # a plan's payments are parts of the money, not restatements of it
                 if a.unit != b.unit and unit_family(a.unit or "") not in ("money", "unit_cost", "count"):
                     continue
                 if _same_value(a, b) or a.group_total is not None or b.group_total is not None:
@@ -166,6 +196,10 @@ class NarrativeContradictsItself(Rule):
             fix=f"核实{b.entity}的准确数字，统一全文表述；如一处为往年或文件数字，请注明。",
             severity="info" if info else None,
         )
+
+
+def _is_plan(field: str | None) -> bool:
+    return bool(field) and "计划" in field
 
 
 def _same_entity(a: Quantity, b: Quantity) -> bool:
