@@ -333,4 +333,4 @@ def test_bulk_summary_lists_counts_failures_and_reports(tmp_path):
     render_bulk_summary(result, console)
     out = console.export_text()
     assert "审核 3 个文件（续跑沿用 1 个）、5 张表，问题 3 个（错误 1、警告 2、提示 0）；通过 4、修改后通过 0、退回修改 1" in out
-    assert "bad.txt：bad.txt: no table" in out and "review.xlsx" in out
+    assert "bad.txt: no table" in out and "bad.txt：bad.txt" not in out and "review.xlsx" in out

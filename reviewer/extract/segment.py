@@ -20,8 +20,8 @@ from reviewer.models import GridRow
 PROJECT_TITLE = re.compile(r"(项目|专项|资金).*绩效(目标|指标).*表|绩效目标(申报|批复|设定|审核)表|绩效目标表$")
 DEPARTMENT_TITLE = re.compile(r"整体(支出)?绩效(目标|指标).*表|部门(\(|（)?单位(\)|）)?整体")
 BUDGET_TITLE = re.compile(
-    r"^(\d{4}\s*年\s*(度)?)?[^，。；]{0,40}(收支总体情况表|收入总体情况表|支出总体情况表|支出情况表|"
-    r"经费支出情况表|汇总表|预算表|收支预算总表|支出预算表)$"
+    r"^(\d{4}\s*年\s*(度)?)?[^，。；]{0,40}(情况表|汇总表|预算表|总表|支出表|收入表|收支表|"
+    r"明细表|分类表)$"
 )
 YEAR_LINE = re.compile(r"^[(（]?\s*(\d{4})\s*年度?\s*[)）]?$")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
@@ -91,7 +91,11 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
             owned = recent and recent.kind in ("project", "department") and i - recent.start <= 4 and not _has_label_since(
                 rows, recent.start, i
             )
-            if owned:
+            in_header = (recent and recent.kind == "project" and label == "单位名称"
+                         and not any(is_indicator_header(rows[k]) for k in range(recent.start, i)))
+            if in_header:
+                pass  # the unit of the project above, a field of its header
+            elif owned:
                 if recent.kind != kind and label == "单位名称":
                     recent.kind = kind
             else:
