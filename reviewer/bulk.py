@@ -85,14 +85,20 @@ class BulkResult:
 
 
 def _supported(path: str) -> bool:
-    from reviewer.extract.readers import SUFFIXES
+    """A format the readers take, or an old Office format they refuse with a clear message
+    (so a folder's .xls/.doc files are listed as failed, never silently left out)."""
+    from reviewer.extract.readers import _OLD_OFFICE, SUFFIXES
 
     name = os.path.basename(path)
-    return os.path.splitext(name)[1].lower() in SUFFIXES and not name.startswith(("~$", "."))
+    suffix = os.path.splitext(name)[1].lower()
+    return (suffix in SUFFIXES or suffix in _OLD_OFFICE) and not name.startswith(("~$", "."))
 
 
 def _walk(folder: str, skip: Path | None) -> Iterator[str]:
     for root, dirs, files in os.walk(folder):
+        if JOURNAL_NAME in files and root != folder:
+            dirs[:] = []
+            continue  # the output folder of an earlier bulk run: its reports are not inputs
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                          and not (skip and Path(root, d).resolve() == skip))
         for f in sorted(files):

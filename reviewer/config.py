@@ -10,38 +10,42 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.errors import ConfigError
 
 
-class Tolerances(BaseModel):
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is an error, not silently ignored
+
+
+class Tolerances(_Strict):
     cost_relative: float = 0.02  # |computed - budget| / budget above this is a finding
     amount_abs_wan: float = 0.05  # 万元; rounding allowance for printed amounts
     percent_abs: float = 0.05  # percentage points allowed when recomputing a rate
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Strict):
     model: str | None = None
     base_url: str | None = None
     structured_method: Literal["function_calling", "json_schema", "json_mode"] = "function_calling"
-    timeout: float = 60.0
+    timeout: float = Field(60.0, gt=0)
     max_retries: int = 2
     retry_backoff: float = 1.0  # seconds before the first retry; doubles each time
-    concurrency: int = 4
+    concurrency: int = Field(4, ge=1)
     temperature: float = 0.0
     cache_dir: str | None = None
     price_input_per_mtok: float | None = None  # for the cost estimate
     price_output_per_mtok: float | None = None
 
 
-class Config(BaseModel):
+class Config(_Strict):
     select: list[str] = Field(default_factory=list)  # rule codes or prefixes; empty = all
     ignore: list[str] = Field(default_factory=list)
     severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
     budget_year: int | None = None
-    framework: str | None = None  # force a framework for every table
-    min_level3: int = 3  # fewer 三级 indicators than this in a project table is a finding
+    framework: Literal["older", "central2021", "henan", "department"] | None = None  # force one
+    min_level3: int = Field(3, ge=0)  # fewer 三级 indicators than this in a project table is a finding
     fail_on: Literal["error", "warning"] = "error"
     tolerances: Tolerances = Field(default_factory=Tolerances)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -59,6 +63,15 @@ class Config(BaseModel):
         return not match(self.ignore)
 
 
+def _reviewer_table(raw: dict) -> dict:
+    """The settings of a file: its [tool.reviewer] table when it has one, else its top level
+    (reviewer.toml may be written either way)."""
+    tool = raw.get("tool")
+    if isinstance(tool, dict) and "reviewer" in tool:
+        return tool["reviewer"]
+    return {k: v for k, v in raw.items() if k not in ("tool", "project", "build-system")}
+
+
 def _is_rule_code(pattern: str) -> bool:
     from reviewer.checks.registry import all_rules
 
@@ -69,7 +82,7 @@ def _find_file(start: Path) -> tuple[Path, dict] | None:
     for folder in [start, *start.parents]:
         rt = folder / "reviewer.toml"
         if rt.is_file():
-            return rt, _read_toml(rt)
+            return rt, _reviewer_table(_read_toml(rt))
         pp = folder / "pyproject.toml"
         if pp.is_file():
             data = _read_toml(pp).get("tool", {}).get("reviewer")
@@ -92,19 +105,31 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None) -
         p = Path(path)
         if not p.is_file():
             raise ConfigError(f"config file not found: {p}")
-        raw = _read_toml(p)
-        data = raw.get("tool", {}).get("reviewer", raw) if p.name == "pyproject.toml" else raw
+        data = _reviewer_table(_read_toml(p))
     else:
         found = _find_file(Path.cwd())
         if found:
             data = found[1]
     data = _merge(data, overrides or {})
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         raise ConfigError(f"invalid config value for {where}: {first['msg']}") from None
+    _check_rule_patterns(config)
+    return config
+
+
+def _check_rule_patterns(config: Config) -> None:
+    """select/ignore/severity must name existing rules (a typo would silently run nothing)."""
+    from reviewer.checks.registry import all_rules
+
+    codes = list(all_rules())
+    for key, patterns in (("select", config.select), ("ignore", config.ignore), ("severity", config.severity)):
+        for p in patterns:
+            if not any(c == p or c.startswith(p) for c in codes):
+                raise ConfigError(f"{key}: no rule matches {p!r}; `reviewer rules` lists the codes")
 
 
 def _merge(base: dict, over: dict) -> dict:

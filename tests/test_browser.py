@@ -13,7 +13,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
-REAL = sorted(Path("/work/shared/samples/real").glob("*.tsv"))
+REAL = sorted((Path(__file__).resolve().parents[1] / "eval" / "cases" / "real").glob("*.tsv"))
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,7 +12,7 @@ from reviewer.extract.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
-REAL = ROOT.parent / "shared" / "samples" / "real"
+REAL = ROOT / "eval" / "cases" / "real"  # the repo's copies of shared/samples/real
 
 
 def load(path: Path):

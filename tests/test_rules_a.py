@@ -18,9 +18,7 @@ from reviewer.models import Amount, Document, Indicator, Slot, Table, TextField
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
-REAL = Path("/work/shared/samples/real")
-if not REAL.is_dir():  # CI lays shared/ beside the clone
-    REAL = ROOT.parent / "shared" / "samples" / "real"
+REAL = ROOT / "eval" / "cases" / "real"  # the repo's copies of shared/samples/real
 
 HENAN_SLOTS = [
     ("投入与目标管理", "投入管理"), ("投入与目标管理", "财务管理"), ("投入与目标管理", "项目管理"),

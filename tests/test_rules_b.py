@@ -22,9 +22,7 @@ from reviewer.models import Document, GridRow, Cell, Indicator, Table, TextField
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
-REAL = Path("/work/shared/samples/real")
-if not REAL.is_dir():
-    REAL = ROOT.parent / "shared" / "samples" / "real"
+REAL = ROOT / "eval" / "cases" / "real"  # the repo's copies of shared/samples/real
 GROUP_B = ("IQ2", "IQ5", "IQ6", "IQ7", "IQ8", "IQ9")
 
 

@@ -20,7 +20,7 @@ from reviewer.web.app import content_disposition, create_app, is_loopback, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
-REAL = sorted(Path("/work/shared/samples/real").glob("*.tsv"))
+REAL = sorted((Path(__file__).resolve().parents[1] / "eval" / "cases" / "real").glob("*.tsv"))
 SENTINEL_KEY = "sk-web-test-SENTINEL-0123456789abcdef"
 
 
