@@ -68,7 +68,18 @@ def sniff_format(data: bytes, name: str) -> str:
         raise _old_office(name, suffix)
     if suffix in SUFFIXES and SUFFIXES[suffix] in ("text", "csv", "html"):
         return "html" if SUFFIXES[suffix] == "text" and looks_html and suffix != ".md" else SUFFIXES[suffix]
-    return "html" if looks_html else "text"
+    if looks_html:
+        return "html"
+    return "csv" if not suffix and _looks_csv(head) else "text"
+
+
+def _looks_csv(head: str) -> bool:
+    """Unnamed input (stdin) that is comma-separated rather than tab-separated text."""
+    lines = [line for line in head.splitlines()[:40] if line.strip()]
+    if len(lines) < 3 or any("\t" in line for line in lines):
+        return False
+    with_commas = [line for line in lines if line.count(",") >= 2]
+    return len(with_commas) >= 0.6 * len(lines)
 
 
 def _reader(kind: str) -> Callable[[bytes, str], Grid]:

@@ -31,11 +31,14 @@ def read_xlsx(data: bytes, name: str) -> Grid:
     except Exception as e:  # openpyxl raises many kinds on a damaged file
         raise InputError(f"{name}：无法作为 Excel 工作簿打开（cannot open as an Excel workbook: {_short(e)}）") from None
 
+    formulas = _formula_workbook(data)
     rows: list[GridRow] = []
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
             continue  # hidden sheets hold drop-down lists and lookups, not the table
         values = _sheet_values(sheet)
+        if formulas is not None and sheet.title in formulas.sheetnames:
+            values.update(_typed_formulas(formulas[sheet.title], values))
         if not values:
             continue
         if rows:
@@ -59,6 +62,47 @@ def read_xlsx(data: bytes, name: str) -> Grid:
                     )
             rows.append(GridRow(cells=cells, location=Location(source=name, sheet=sheet.title, row=r)))
     return Grid(source=name, rows=rows, format="xlsx")
+
+
+_LITERAL_FORMULA = re.compile(r"^=\s*[-+]?[\d.,]+\s*%?$")
+
+
+def _formula_workbook(data: bytes):
+    """The workbook with formulas kept, when it has any (a target typed as "=100%" is a formula)."""
+    from openpyxl import load_workbook
+
+    if not _zip_has_formula(data):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), read_only=False, data_only=False)
+    except Exception:  # the values were read; formulas are a refinement
+        return None
+
+
+def _zip_has_formula(data: bytes) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return any(b"<f" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+
+
+def _typed_formulas(sheet, values: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+    """Cells whose formula is what the user typed as a value: "=100%" (Excel stores 1) and
+    formulas with no saved result (files written by programs), shown as written."""
+    cells = sheet._cells.values() if hasattr(sheet, "_cells") else (c for row in sheet.iter_rows() for c in row)
+    out = {}
+    for cell in cells:
+        v = cell.value
+        if isinstance(v, str) and v.startswith("="):
+            key = (cell.row, cell.column)
+            if _LITERAL_FORMULA.match(v) or key not in values:
+                out[key] = v.strip()
+    return out
 
 
 def _sheet_values(sheet) -> dict[tuple[int, int], str]:
