@@ -460,3 +460,27 @@ def test_workbook_without_text(tmp_path: Path) -> None:
     Workbook().save(path)
     with pytest.raises(InputError, match=r"blank\.xlsx holds no text"):
         read_grid(path.read_bytes(), path.name)
+
+
+def test_excel_targets_typed_as_formulas_read_as_typed():
+    """"=100%" typed into Excel is stored as a formula whose value is 1; a reviewer typed "=100%"."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["一级指标", "二级指标", "三级指标", "指标值"])
+    ws.append(["产出指标", "质量指标", "验收合格率", "=100%"])
+    ws.append(["", "", "服务人次", "=B1"])  # a real formula with no saved result
+    buf = io.BytesIO()
+    wb.save(buf)
+    rows = [r.texts for r in read_grid(buf.getvalue(), "t.xlsx").rows]
+    assert rows[1][3] == "=100%" and rows[2][3] == "=B1"
+
+
+def test_csv_on_stdin_is_read_as_csv():
+    data = "项目名称,社区养老服务\n一级指标,二级指标,三级指标,指标值\n产出指标,数量指标,服务人次,≥1000人次\n".encode()
+    grid = read_grid(data, "<stdin>")
+    assert grid.format == "csv"
+    assert grid.rows[2].texts == ["产出指标", "数量指标", "服务人次", "≥1000人次"]
