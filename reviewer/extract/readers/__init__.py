@@ -75,7 +75,7 @@ def sniff_format(data: bytes, name: str) -> str:
 
 def _looks_csv(head: str) -> bool:
     """Unnamed input (stdin) that is comma-separated rather than tab-separated text."""
-    lines = [line for line in head.splitlines()[:40] if line.strip()]
+    lines = [line for line in head.split("\n")[:40] if line.strip()]
     if len(lines) < 3 or any("\t" in line for line in lines):
         return False
     with_commas = [line for line in lines if line.count(",") >= 2]
