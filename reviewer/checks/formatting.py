@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from reviewer.checks.common import first_match, indicator_evidence, indicator_label, plain_text, words
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.units import normalize_unit, unit_family
 from reviewer.models import Finding, Indicator, Table
 
 LEX = "indicator_lexicon"
@@ -20,6 +22,7 @@ _GENERIC_NAME = re.compile(r"成本|单价|价格|费用|购置|采购|购买|�
 _PERSON_UNITS = {"人", "名", "位", "人次", "户", "户次"}
 
 
+@lru_cache(maxsize=8192)
 def _item_name(name: str) -> str:
     """The item a quantity or price row is about: the name without 成本/单价/数量/人次 …"""
     return _GENERIC_NAME.sub("", re.sub(r"\s+", "", name))
@@ -57,15 +60,21 @@ def _numeric(ind: Indicator) -> bool:
         return True
     if t.kind != "text" or not t.unit:
         return False
+    return _numeric_text(t.raw, t.unit)
+
+
+@lru_cache(maxsize=8192)
+def _numeric_text(raw: str, unit: str) -> bool:
     # the parser stops at compound units ("元/生·天" → "元/生"): what is left must be the unit's tail
-    rest = re.sub(r"\s+", "", plain_text(t.raw))
+    rest = re.sub(r"\s+", "", plain_text(raw))
     m = _NUMBER.search(rest)
-    if not m or not rest[m.end():].startswith(t.unit) or _COMPARATOR_WORDS.sub("", rest[: m.start()]):
+    if not m or not rest[m.end():].startswith(unit) or _COMPARATOR_WORDS.sub("", rest[: m.start()]):
         return False
-    return bool(_UNIT_TAIL.match(rest[m.end() + len(t.unit):]))
+    return bool(_UNIT_TAIL.match(rest[m.end() + len(unit):]))
 
 
 
+@lru_cache(maxsize=8192)
 def names_a_count(name: str | None) -> bool:
     """The name's head noun is a count (补贴发放户数, 培训人数), not a rate (发放人数比例)."""
     n = re.sub(r"[\s（）()%％]+$", "", name or "")
@@ -82,15 +91,13 @@ def _direction_comparator(ind: Indicator) -> bool:
     return any(_COMPARATOR_CHARS.match(x or "") for x in (ind.direction, ind.nature))
 
 
+@lru_cache(maxsize=4096)
 def _norm(unit: str | None) -> str:
-    from reviewer.extract.units import normalize_unit
-
     return normalize_unit(unit or "")
 
 
+@lru_cache(maxsize=4096)
 def _family(unit: str | None) -> str:
-    from reviewer.extract.units import unit_family
-
     return unit_family(unit) if unit else ""
 
 
@@ -98,11 +105,16 @@ def _is_serial(ind: Indicator) -> bool:
     t = ind.target
     if t.excel_serial:
         return True
-    raw = plain_text(t.raw)
+    return _serial_text(t.raw, ind.unit_column, ind.level3)
+
+
+@lru_cache(maxsize=8192)
+def _serial_text(raw: str, unit_column: str | None, level3: str | None) -> bool:
+    raw = plain_text(raw)
     if not _SERIAL.match(raw):
         return False
-    same_as_unit = (ind.unit_column or "").strip() == raw.strip()
-    return same_as_unit or any(w in (ind.level3 or "") for w in _TIME_NAME)
+    same_as_unit = (unit_column or "").strip() == raw.strip()
+    return same_as_unit or any(w in (level3 or "") for w in _TIME_NAME)
 
 
 class _GroupedRule(Rule):
@@ -147,10 +159,15 @@ class MissingComparator(_GroupedRule):
                 and i.target.value_max is None]  # a range "90%-95%" states both bounds
 
         def one(ind: Indicator):
+            from reviewer.checks.measurable import is_cost
+
             raw = plain_text(ind.target.raw)
+            value = raw.lstrip("约")
             approx = "“约”不是比较符，" if "约" in raw or "左右" in raw else ""
+            upper = is_cost(ind, table.framework) or unit_family(ind.target.unit or "") in ("duration", "unit_cost")
+            bound = f"“≤{value}”（上限）" if upper else f"“≥{value}”（下限）"
             return (f"“{indicator_label(ind)}”的指标值“{raw}”{approx}没有比较符，不能判断是下限、上限还是定值。",
-                    f"加上比较符，如“={raw.lstrip('约')}”（定值）或“≥{raw.lstrip('约')}”（下限）。")
+                    f"加上比较符，如“={value}”（定值）或{bound}。")
 
         def many(rows: list[Indicator]):
             return (f"{len(rows)}个数值型指标值没有比较符（=、≥、≤），不能判断是下限、上限还是定值。",
@@ -295,6 +312,7 @@ class OneItemTwoUnits(Rule):
                 break
 
 
+@lru_cache(maxsize=8192)
 def _bounded_good(name: str) -> bool:
     return first_match(name, LEX, "bounded_good_rates") is not None
 
@@ -302,12 +320,14 @@ def _bounded_good(name: str) -> bool:
 _SHARE_NAME = re.compile(r"(率|比例|占比|比重)$")
 
 
+@lru_cache(maxsize=8192)
 def _share_of_whole(name: str) -> bool:
     """A rate or share (…处理率, …运行率, …占比) that cannot pass 100%: not a growth or return rate."""
     n = re.sub(r"[\s（）()%％]+$", "", name)
     return bool(_SHARE_NAME.search(n)) and not first_match(n, LEX, "unbounded_rates")
 
 
+@lru_cache(maxsize=8192)
 def _lower_better(name: str) -> bool:
     return first_match(name, LEX, "lower_better_rates") is not None
 
@@ -531,6 +551,7 @@ _BASE_NAMED = re.compile(r"[人户亩生台套床校次件处]均|每|单[台个
 _COST_WORD = re.compile(r"成本|费用|价格|单价|标准|经费")
 
 
+@lru_cache(maxsize=8192)
 def _prose(raw: str, name: str) -> bool:
     """A value written as a sentence: several clauses, the indicator's name said again, or a verb
     standing for the comparator ("…满意率达到90%") — not a short qualified figure ("较上年提高2个百分点")."""
@@ -639,6 +660,11 @@ class AverageCostWithoutBase(Rule):
 _TWICE = re.compile(r"(?<![\d.])((?:\d+(?:\.\d+)?)(?:万元|亿元|万|元|%|％)|\d+\.\d{1,2})\1(?![\d.])")
 
 
+@lru_cache(maxsize=16384)
+def _twice(text: str) -> re.Match | None:
+    return _TWICE.search(re.sub(r"\s+", "", plain_text(text)))
+
+
 @register
 class ValueWrittenTwice(Rule):
     """The same amount written twice in one cell ("854万854万").
@@ -663,7 +689,7 @@ class ValueWrittenTwice(Rule):
         cells = [(name, f.text, None) for name, f in table.header.items()]
         cells += [("指标值", i.target.raw, i) for i in table.indicators]
         for field, text, ind in cells:
-            m = _TWICE.search(re.sub(r"\s+", "", plain_text(text)))
+            m = _twice(text)
             if not m:
                 continue
             doubled = m.group(0)
