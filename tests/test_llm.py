@@ -453,6 +453,19 @@ def test_server_down_falls_back(tmp_path):
     assert_every_finding_covered(review, out)
 
 
+def test_unreachable_endpoint_stops_being_called(tmp_path):
+    """After three connection failures in a row the rest of the tables are drafted offline at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tables = [table_review(f"项目{i}-设备采购", [missing_level3(f"F{i}")]) for i in range(8)]
+    review = Review(source="many.txt", budget_year=2021, tables=tables)
+    cfg = config(f"http://127.0.0.1:{port}/v1", max_retries=0, concurrency=1)
+    out = draft_comments(review, cfg, cache_dir=str(tmp_path))
+    assert out.usage.fallbacks == 8 and out.usage.requests == 3
+    assert_every_finding_covered(review, out)
+
+
 # ---------------------------------------------------------------- validation of replies
 
 

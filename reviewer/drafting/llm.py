@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -415,6 +416,34 @@ class TableResult:
     output_tokens: int = 0
 
 
+class _Breaker:
+    """Stops calling an endpoint that cannot be reached: after LIMIT connection failures in a
+    row, the remaining tables are drafted offline at once instead of each waiting for retries."""
+
+    LIMIT = 3
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._failures = 0
+        self.open = False
+
+    def failed(self, error: Exception) -> bool:
+        """Count a failure; True when this one opened the breaker."""
+        name = type(error).__name__
+        if not ("Connect" in name or "Timeout" in name):  # APIConnectionError, ConnectTimeout …
+            return False
+        with self._lock:
+            self._failures += 1
+            if self._failures >= self.LIMIT and not self.open:
+                self.open = True
+                return True
+        return False
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._failures = 0
+
+
 def draft_tables(
     tables: list[TableReview],
     settings: ModelSettings,
@@ -441,9 +470,11 @@ def draft_tables(
     cache = DiskCache(settings.cache_dir, namespace=f"{prompt.key}|rubric@{rubric.version}", accept=_accept)
     model = build_runnable(settings, cache)
 
-    def fall_back(tr: TableReview, why: str) -> TableResult:
+    breaker = _Breaker()
+
+    def fall_back(tr: TableReview, why: str, quiet: bool = False) -> TableResult:
         why = settings.scrub(why)
-        log.warning("表「%s」改用模板意见：%s", tr.title, why)
+        (log.debug if quiet else log.warning)("表「%s」改用模板意见：%s", tr.title, why)
         return TableResult(Outcome(draft_table(tr, rubric), fallback=True, reasons=[why]))
 
     def draft_one(i: int) -> TableResult:
@@ -452,11 +483,16 @@ def draft_tables(
             try:
                 req = build_request(tr, prompt, rubric)
             except PromptTooLarge as e:
-                return fall_back(tr, str(e))
+                return fall_back(tr, str(e), quiet=True)
+            if breaker.open:
+                return fall_back(tr, "endpoint unreachable", quiet=True)
             try:
                 result = model.invoke([SystemMessage(content=req.system), HumanMessage(content=req.user)])
             except Exception as e:  # after the retries: any failure of the call
-                return fall_back(tr, f"{type(e).__name__}: {e}")
+                if breaker.failed(e):
+                    log.warning("模型服务连续 %d 次无法连接，其余表格改用模板意见。", _Breaker.LIMIT)
+                return fall_back(tr, f"{type(e).__name__}: {e}", quiet=breaker.open)
+            breaker.succeeded()
             raw = result.get("raw")
             tokens = getattr(raw, "usage_metadata", None) or {}
             cached = bool((getattr(raw, "response_metadata", None) or {}).get(CACHE_HIT))
