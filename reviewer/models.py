@@ -46,18 +46,19 @@ class Location(BaseModel):
     cell: str | None = None  # "B7" for spreadsheets
 
     def describe(self) -> str:
+        """Where to look, as a reviewer says it: "工作表 项目1 · B7", "第3页", "第79行"."""
         parts = []
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"工作表 {self.sheet}")
         if self.page is not None:
-            parts.append(f"page {self.page}")
+            parts.append(f"第{self.page}页")
         if self.cell:
             parts.append(self.cell)
         elif self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"表{self.table}第{self.row}行" if self.table is not None else f"第{self.row}行")
         if self.line is not None:
-            parts.append(f"line {self.line}")
-        return ", ".join(parts)
+            parts.append(f"第{self.line}行")
+        return " · ".join(parts)
 
 
 # ---------------------------------------------------------------- extraction

@@ -107,7 +107,7 @@ def test_text_report_lists_tables_findings_comments_and_summary():
     assert "退回修改" in out and "通过" in out
     for code in ("IQ203", "IQ304", "IQ501", "IQ301"):
         assert code in out
-    assert "文字与指标不符" in out and "line 412" in out
+    assert "文字与指标不符" in out and "第412行" in out
     assert "证据：项目概况: 加高密集架60组; 指标值: =52组" in out
     assert "密集架数量前后不一致" in out and "[模型建议·模型]" in out
     assert "共 2 张表，问题 4 个（错误 1、警告 2、提示 1）；通过 1、修改后通过 0、退回修改 1。" in out
@@ -165,7 +165,7 @@ def test_xlsx_tables_and_issues_sheets(tmp_path):
     assert len(issues) == 5  # four findings and the model's own suggestion
     first = issues[0]
     assert (first["规则"], first["严重程度"], first["类别"]) == ("IQ203", "错误", "文字与指标不符")
-    assert first["出处"] == "line 412" and first["表格"] == EVIL
+    assert first["出处"] == "第412行" and first["表格"] == EVIL
     assert first["审核意见"] == "密集架数量前后不一致（60组与52组），建议核实后统一。"
     evidence = next(r["证据"] for r in issues if r["规则"] == "IQ304")
     assert evidence == "=满意"  # kept as text (not a formula), control character dropped

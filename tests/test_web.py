@@ -531,7 +531,7 @@ def test_tree_follows_table_order_and_keeps_empty_slots():
     assert [l2.name for l2 in output.children] == ["数量指标", "质量指标", "时效指标"]
     assert [n.name for n in output.children[0].indicators] == ["培训人次", "课程数量"]
     assert output.children[2].indicators == []
-    assert output.children[0].indicators[0].position == "line 11"
+    assert output.children[0].indicators[0].position == "第11行"
     assert [f.group for f in view.fields] == ["header", "narrative"]
 
 
