@@ -160,6 +160,15 @@ def quantities(text: str) -> list[tuple[float, str | None]]:
         ("（一）执行决策部署；（二）负责拟定", []),
         ("目标1:聘用人员1人,出差8人", [(1, "人"), (8, "人")]),
         ("项目数量3项目", [(3, None)]),
+        # compound units, concentrations, per-period counts
+        ("营养改善计划补助5元/生·天", [(5, "元/生·天")]),
+        ("运输补贴1.5元/吨·公里", [(1.5, "元/吨·公里")]),
+        ("开展督查2次/每年", [(2, "次/年")]),
+        ("PM2.5年均浓度≤35微克/立方米，出水COD≤50mg/L", [(35, "微克/立方米"), (50, "毫克/升")]),
+        ("昼间噪声≤55分贝", [(55, "分贝")]),
+        ("每季度1次", [(1, "次/季度")]),
+        ("合同金额RMB100万元，监测PM10浓度", [(100, "万元")]),  # PM10, PM2.5: names, not numbers
+        ("补贴于每月20日前发放", []),  # a day of every month is a date, not 20 日/月
     ],
 )
 def test_find_numbers_quantities(text, expected):
@@ -193,6 +202,12 @@ def test_find_numbers_dates(text, year, month, day):
     assert (spans[0].year, spans[0].month, spans[0].day) == (year, month, day)
     assert spans[0].unit == "年" and spans[0].value == year
     assert spans[0].family == "date"
+
+
+def test_day_of_every_month_is_a_date():
+    spans = find_numbers("补贴每月20日前发放，每月1次")
+    assert [(s.kind, s.value, s.unit, s.day, s.raw) for s in spans] == [
+        ("date", 20.0, "日", 20, "每月20日"), ("quantity", 1.0, "次/月", None, "每月1次")]
 
 
 def test_yearless_months_and_quarters_are_dates():
@@ -283,6 +298,8 @@ def test_every_line_of_every_sample_scans(samples_dir):
         ("元/个", "元/个"), ("元 / 人 / 天", "元/人/天"), ("万元/月", "万元/月"), ("元/平方米", "元/㎡"),
         ("/株", "/株"), ("萬元", "万元"), ("個", "个"), (" 台 ", "台"), ("(万元)", "万元"), ("", ""),
         ("万平方米", "万㎡"),
+        ("元/生·天", "元/生·天"), ("元/人・天", "元/人·天"), ("元/人·次", "元/人次"), ("次/每年", "次/年"),
+        ("μg/m³", "微克/立方米"), ("µg/m3", "微克/立方米"), ("mg/L", "毫克/升"), ("dB", "分贝"), ("PH", "pH"),
     ],
 )
 def test_normalize_unit(raw, canonical):
@@ -308,6 +325,9 @@ def test_normalize_unit(raw, canonical):
         ("公斤", "weight"), ("千克", "weight"), ("吨", "weight"),
         ("日期", "date"),
         ("株/栋", "other"), ("立方米", "other"), ("", "other"), ("某某", "other"),
+        ("元/生·天", "unit_cost"), ("元/人·月", "unit_cost"),
+        ("微克/立方米", "concentration"), ("mg/L", "concentration"), ("毫克/千克", "concentration"),
+        ("毫克", "weight"), ("分贝", "other"), ("pH", "other"),
     ],
 )
 def test_unit_family(unit, family):

@@ -183,6 +183,55 @@ CASES: list[tuple[str, dict, dict]] = [
     ("强化事前、事中、事后审核，确保资金安全，确保资金安全。", {}, dict(kind="text", value=None)),
     ("切实加强中心窗口服务水平，打造一支作风优良的管理和服务队伍", {}, dict(kind="text", value=None)),
     ("2021年12月31日前完成全部采购工作", {}, dict(kind="text", date=D(2021, 12, 31), value=None)),
+    # ---- compound units with a middle dot, concentrations, noise, acidity
+    ("5元/生·天", {}, dict(kind="numeric", comparator=None, value=5.0, unit="元/生·天")),
+    ("5元/人·月", {}, dict(kind="numeric", value=5.0, unit="元/人·月")),
+    ("3元/人·次", {}, dict(kind="numeric", value=3.0, unit="元/人次")),  # 人·次 is 人次
+    ("≤1.5元/吨•公里", {}, dict(kind="numeric", comparator="<=", value=1.5, unit="元/吨·公里")),
+    ("≥2次/每年", {}, dict(kind="numeric", comparator=">=", value=2.0, unit="次/年")),
+    ("≤35微克/立方米", {}, dict(kind="numeric", comparator="<=", value=35.0, unit="微克/立方米")),
+    ("≤35μg/m³", {}, dict(kind="numeric", comparator="<=", value=35.0, unit="微克/立方米")),
+    ("≤15ug/m3", {}, dict(kind="numeric", value=15.0, unit="微克/立方米")),
+    ("≤0.5毫克/升", {}, dict(kind="numeric", comparator="<=", value=0.5, unit="毫克/升")),
+    ("≤10mg/L", {}, dict(kind="numeric", comparator="<=", value=10.0, unit="毫克/升")),
+    ("≤55分贝", {}, dict(kind="numeric", comparator="<=", value=55.0, unit="分贝")),
+    ("≤60dB(A)", {}, dict(kind="numeric", comparator="<=", value=60.0, unit="分贝")),
+    ("pH6.5-8.5", {}, dict(kind="numeric", value=6.5, value_max=8.5, unit="pH", unit_source="value")),
+    ("pH值≥6", {}, dict(kind="numeric", comparator=">=", value=6.0, unit="pH")),
+    # ---- more realistic forms
+    ("≥1.2万元/处", {}, dict(kind="numeric", comparator=">=", value=1.2, unit="万元/处")),
+    ("≤350元/人", {}, dict(kind="numeric", comparator="<=", value=350.0, unit="元/人")),
+    ("不少于2次/年", {}, dict(kind="numeric", comparator=">=", comparator_raw="不少于", value=2.0, unit="次/年")),
+    ("≥1万人次", {}, dict(kind="numeric", comparator=">=", value=10000.0, unit="人次")),
+    ("≤0.5‰", {}, dict(kind="numeric", comparator="<=", value=0.5, unit="‰")),
+    ("≥4.5星", {}, dict(kind="numeric", comparator=">=", value=4.5, unit="星")),
+    ("≤5个工作日内", {}, dict(kind="numeric", comparator="<=", comparator_raw="≤…内", value=5.0, unit="工作日")),
+    ("100%覆盖", {}, dict(kind="text", value=100.0, unit="%", comparator=None)),
+    ("无", {}, dict(kind="qualitative", qualitative="无", value=None)),
+    ("每季度1次", {}, dict(kind="text", value=1.0, unit="次/季度")),
+    # ---- deadlines with a completion verb, dates and periods without a year
+    ("2023年12月31日前", {}, dict(kind="date", date=D(2023, 12, 31), comparator="<=")),
+    ("2023年底前完成", {}, dict(kind="date", date=D(2023, 12, 31), comparator="<=", comparator_raw="前")),
+    ("2023年11月30日前拨付到位", {}, dict(kind="date", date=D(2023, 11, 30), comparator="<=")),
+    ("≤2023年12月完成", {}, dict(kind="date", date=D(2023, 12, 31), comparator="<=", comparator_raw="≤")),
+    ("12月", {}, dict(kind="date", date=None, value=12.0, unit="月")),
+    ("第四季度", {}, dict(kind="period", date=None, value=12.0, unit="月")),
+    ("一季度", {}, dict(kind="period", date=None, value=3.0, unit="月")),
+    ("三季度末", {}, dict(kind="date", date=None, value=9.0, unit="月")),
+    ("第四季度前", {}, dict(kind="date", value=12.0, unit="月", comparator="<=")),
+    ("上半年", {}, dict(kind="period", value=6.0, unit="月")),
+    ("下半年完成", {}, dict(kind="period", value=12.0, unit="月")),
+    # ---- recurring deadlines: the day of the month is kept, not read as a quantity
+    ("每月20日前", {}, dict(kind="date", date=None, value=20.0, unit="日", qualitative="每月20日前",
+                          comparator="<=", comparator_raw="前")),
+    ("每月10号前", {}, dict(kind="date", value=10.0, unit="日", qualitative="每月10号前")),
+    ("次月10日前", {}, dict(kind="date", value=10.0, unit="日", comparator="<=")),
+    ("每季度末", {}, dict(kind="date", date=None, value=None, unit=None, qualitative="每季度末")),
+    ("每月底前", {}, dict(kind="date", value=None, qualitative="每月底前", comparator="<=")),
+    ("每年3月底前", {}, dict(kind="date", date=None, value=3.0, unit="月", qualitative="每年3月底前",
+                           comparator="<=")),
+    ("每月40日前", {}, dict(kind="text", qualitative=None)),  # no such day: not a deadline
+    ("每季度结束后15日内", {}, dict(kind="text", value=15.0, unit="日")),  # a duration after the quarter
     # ---- empty
     ("", {}, dict(kind="empty")),
     ("   ", {}, dict(kind="empty")),
@@ -231,6 +280,13 @@ def test_resolve_date_completes_yearless_dates():
     assert resolve_date(parse_target("2021年第二季度"), 2030) == D(2021, 6, 30)
     assert resolve_date(parse_target("2023-05-01"), 2030) == D(2023, 5, 1)
     assert resolve_date(parse_target("≥95%"), 2021) is None
+    assert resolve_date(parse_target("第三季度"), 2022) == D(2022, 9, 30)
+    assert resolve_date(parse_target("一季度初"), 2022) == D(2022, 1, 1)
+    assert resolve_date(parse_target("上半年"), 2022) == D(2022, 6, 30)
+    assert resolve_date(parse_target("每年3月底前"), 2022) == D(2022, 3, 31)
+    assert resolve_date(parse_target("2023年底前完成"), 2030) == D(2023, 12, 31)
+    assert resolve_date(parse_target("每月20日前"), 2022) is None  # no single date
+    assert resolve_date(parse_target("12个月"), 2022) is None  # a duration, not a date
 
 
 # ------------------------------------------------------------------ the sample and the real tables

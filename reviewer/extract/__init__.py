@@ -6,6 +6,7 @@ import re
 
 from reviewer.config import Config
 from reviewer.errors import InputError
+from reviewer.extract.fast import paused_gc
 from reviewer.extract.indicators import is_indicator_header
 from reviewer.extract.normalize import normalize_grid
 from reviewer.extract.segment import find_segments, years_in
@@ -20,13 +21,24 @@ from reviewer.models import Document, Grid, Table
 
 def load_document(data: bytes, name: str, config: Config | None = None) -> Document:
     """Read any supported input into a Document; InputError when it holds no recognisable table."""
+    with paused_gc():
+        doc = _read_document(data, name, config)
+    # the collector resumes once the grid is gone: it has only the document left to look at
+    return doc
+
+
+def _read_document(data: bytes, name: str, config: Config | None) -> Document:
     from reviewer.extract.readers import read_grid
 
-    grid = read_grid(data, name)
-    return document_from_grid(grid, config)
+    return _document_from_grid(read_grid(data, name), config)
 
 
 def document_from_grid(grid: Grid, config: Config | None = None) -> Document:
+    with paused_gc():
+        return _document_from_grid(grid, config)
+
+
+def _document_from_grid(grid: Grid, config: Config | None = None) -> Document:
     framework = config.framework if config else None
     grid = normalize_grid(grid)
     rows = grid.rows

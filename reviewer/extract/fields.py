@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from reviewer.extract.fast import construct
+from reviewer.extract.numbers import parse_amount
 from reviewer.models import Cell, GridRow, Location, TextField
 
 # canonical key → printed variants (after clean_label)
@@ -90,16 +92,24 @@ _INLINE_LABEL = re.compile(
 PAGE_HEADER = re.compile(r"\d{4}\s*年度?.{0,12}(预算|决算)(公开|说明|报告)?$|(绩效目标|情况|汇总|预算)表$")
 _SECTION_WORD = re.compile(r"^(.{0,8}(指标|目标|信息|情况))$")
 _SUBTABLE_HEAD = re.compile(r"名称|内容|金额|任务|事项|措施|数额|时间|序号")
+_QIZHONG = re.compile(r"^其中[:：]?\s*")
+_LABEL_NOISE = re.compile(r"[\s*＊★]")
+_END_COLON = re.compile(r"[:：]$")
+_COLON = re.compile(r"[:：]")
+_MONEY_SUFFIX = re.compile(r"\((万元|元)\)$")
+_END_NOTE = re.compile(r"\(.*?\)$")
+_CLAUSE_PUNCT = re.compile(r"[，。；,;]")
+_DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"[\d,.]+\s*(万元|元|%)?")
 
 
 @lru_cache(maxsize=1 << 16)  # the same labels recur in every table
 def clean_label(text: str) -> str:
     t = text.translate(_BRACKETS)
-    t = re.sub(r"^其中[:：]?\s*", "", t.strip())
-    t = re.sub(r"[\s*＊★]", "", t)
-    t = re.sub(r"[:：]$", "", t)
-    t = re.sub(r"\((万元|元)\)$", "", t)
-    return t
+    t = _QIZHONG.sub("", t.strip())
+    t = _LABEL_NOISE.sub("", t)
+    t = _END_COLON.sub("", t)
+    return _MONEY_SUFFIX.sub("", t)
 
 
 @lru_cache(maxsize=1 << 16)  # the same labels recur in every table
@@ -113,7 +123,7 @@ def classify_label(text: str) -> tuple[str, str] | None:
         return None
     found = _lookup(t)
     if found is None and (_ENUMERATOR.match(t) or ":" in t or "：" in t):
-        last = re.split(r"[:：]", t)[-1]
+        last = _COLON.split(t)[-1]
         while _ENUMERATOR.match(last):
             last = _ENUMERATOR.sub("", last, count=1)
         last = re.sub(r"^其中", "", last)
@@ -136,7 +146,7 @@ def cell_label(text: str) -> tuple[str, str] | None:
 def _lookup(t: str) -> tuple[str, str] | None:
     if t in _LABELS:
         return _LABELS[t]
-    t2 = re.sub(r"\(.*?\)$", "", t)
+    t2 = _END_NOTE.sub("", t)
     return _LABELS.get(t2)
 
 
@@ -223,7 +233,7 @@ class _FieldReader:
             if label is None and nxt is not None and classify_label(nxt[1].text) is None and (
                 (len(nonempty) == 2 and j == 0 and _looks_label(cell.text))
                 or (alternating and j % 2 == 0)
-                or (re.search(r"[:：]$", cell.text.strip()) and _looks_label(cell.text))
+                or (_END_COLON.search(cell.text.strip()) and _looks_label(cell.text))
             ):
                 label = ("narrative" if len(nxt[1].text) > 20 else "header", clean_label(cell.text))
             if label is not None:
@@ -263,7 +273,7 @@ class _FieldReader:
         if cell_label(cell.text) or _SECTION_WORD.search(cell.text) or PAGE_HEADER.search(cell.text):
             return False
         ended = last.text.rstrip()[-1:] in "。；;！？!?"
-        prose = len(cell.text) >= 20 and re.search(r"[，。；,;]", cell.text)
+        prose = len(cell.text) >= 20 and _CLAUSE_PUNCT.search(cell.text)
         if len(last.text) < 20 or (ended and not prose):
             return False  # a short value, or one that ended its sentence, did not wrap
         # a wrapped line continues the sentence; a cell's next paragraph starts a new line
@@ -276,7 +286,7 @@ class _FieldReader:
         if len(nonempty) < 3:
             return False
         (_, label_cell), heads = nonempty[0], nonempty[1:]
-        if not all(len(clean_label(c.text)) <= 10 and not re.search(r"\d", c.text) and classify_label(c.text) is None
+        if not all(len(clean_label(c.text)) <= 10 and not _DIGIT.search(c.text) and classify_label(c.text) is None
                    for _, c in heads):
             return False
         if not any(_SUBTABLE_HEAD.search(c.text) for _, c in heads):
@@ -302,7 +312,7 @@ class _FieldReader:
         words, figures = [], []
         for i, c in nonempty:
             head = clean_label(heads.get(i, ""))
-            if re.fullmatch(r"[\d,.]+\s*(万元|元|%)?", c.text) and head:
+            if _FIGURE.fullmatch(c.text) and head:
                 figures.append(f"{head}{c.text}")
             else:
                 words.append(c.text.rstrip("。；;"))
@@ -323,16 +333,14 @@ class _FieldReader:
     # -- output
 
     def _add(self, label: tuple[str, str], label_cell: Cell, value_cell: Cell) -> None:
-        from reviewer.extract.numbers import parse_amount
-
         section, key = label
         amount = None
         if section == "header" and _MONEY_LABEL.search(key + label_cell.text):
             m = _UNIT_IN_LABEL.search(label_cell.text)
             unit = m.group(1) if m else self.group_unit or self.unit
             amount = parse_amount(value_cell.text, default_unit=unit)
-        tf = TextField(name=clean_label(label_cell.text), text=value_cell.text, amount=amount,
-                       location=value_cell.location)
+        tf = construct(TextField, {"name": clean_label(label_cell.text), "text": value_cell.text, "amount": amount,
+                                   "location": value_cell.location}, {"name", "text", "amount", "location"})
         self.out.append((section, key, tf))
         self.last_value = value_cell
         if key == "项目期限":
@@ -380,4 +388,4 @@ def _alternating(nonempty: list[tuple[int, Cell]]) -> bool:
 
 def _looks_label(text: str) -> bool:
     t = clean_label(text)
-    return 1 < len(t) <= 12 and not re.search(r"\d", t)
+    return 1 < len(t) <= 12 and not _DIGIT.search(t)

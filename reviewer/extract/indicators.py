@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reviewer.extract.fast import construct
 from reviewer.extract.fields import PAGE_HEADER
 from reviewer.extract.taxonomy import Taxonomy, clean_name, load_taxonomy
 from reviewer.models import Cell, GridRow, Indicator, Location, Slot, Target
@@ -52,6 +53,7 @@ _STOP = re.compile(
     r"|(填报人|填表人|审核人|单位负责人|财务负责人|经办人|制表人|分管领导|填报日期|编制日期|联系人)\s*[:：]"
     r"|[^\d\s]{2,30}\s+\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$)"  # "某某局 2023年2月": a signature
 )
+_INDICATOR_FIELDS = frozenset(Indicator.model_fields)
 STRUCTURED = ("xlsx", "docx", "html", "csv", "pdf")  # merged cells are written on their first row
 _COMPARATOR_ONLY = re.compile(r"^(?:[≥≤=＝><＞＜≧≦]=?|大于等于|小于等于|不低于|不高于|不少于|不超过|等于)$")
 _TARGET_LIKE = re.compile(
@@ -61,7 +63,10 @@ _TARGET_LIKE = re.compile(
 
 
 def is_indicator_header(row: GridRow) -> bool:
-    if not any("级" in c.text or "名称" in c.text for c in row.cells):
+    for c in row.cells:
+        if "级" in c.text or "名称" in c.text:
+            break
+    else:
         return False  # most rows: no need to clean every cell
     texts = [clean_name(t) for t in row.texts]
     has = lambda key: any(key in t for t in texts)  # noqa: E731
@@ -246,8 +251,11 @@ class IndicatorReader:
 
     def _split_cells(self, row: GridRow, cols: Columns, framework: str) -> _Row:
         cells = row.cells
-        used = max((i + 1 for i, c in enumerate(cells) if c.text), default=0)
-        positional = (cells and not cells[0].text) or used >= cols.core_width()
+        if cells and not cells[0].text:
+            positional = True
+        else:  # as wide as the tree: the last filled cell reaches the 指标值 column
+            used = max((i + 1 for i, c in enumerate(cells) if c.text), default=0)
+            positional = used >= cols.core_width()
         if positional and cells and cells[0].text and cols.band() and self._is_level(cells[0].text, framework):
             # a 一级 name where the "绩效指标" band column should be: a browser wrote the band once
             # (on the header row) and dropped it from the rows under it
@@ -393,6 +401,10 @@ class IndicatorReader:
     def _resolve_level1(self, rows: list[_Row], framework: str) -> None:
         fw = self.tax.frameworks[framework]
         carried: str | None = next((r.l1 for r in rows if r.l1), None)
+        printed_as: dict[str, str] = {}  # canonical 一级 → the table's first spelling of it
+        for x in rows:
+            if x.l1:
+                printed_as.setdefault(self.tax.canonical(x.l1), x.l1)
         for r in rows:
             if r.l1:
                 carried = r.l1
@@ -400,7 +412,7 @@ class IndicatorReader:
             parent = fw.parent_of(self.tax.canonical(r.l2)) if r.l2 else None
             if parent:
                 # keep the table's own spelling of that 一级 when it printed one
-                printed = next((x.l1 for x in rows if x.l1 and self.tax.canonical(x.l1) == parent), None)
+                printed = printed_as.get(parent)
                 r.l1 = printed or parent
                 carried = r.l1
             else:
@@ -424,14 +436,13 @@ class IndicatorReader:
             comparator = direction or (nature if nature and _COMPARATOR_ONLY.match(nature.strip()) else None)
             target: Target = parse_target(raw, unit_column=unit_col, comparator_column=comparator, indicator=r.l3)
             extra = {k[6:]: t for k, t in v.items() if k.startswith("extra:") and t}
-            out.append(
-                Indicator(
-                    level1=r.l1, level2=r.l2, level3=r.l3, target=target,
-                    nature=v.get("nature") or None, direction=direction, unit_column=unit_col,
-                    weight=_float(v.get("weight")), basis=v.get("basis") or None,
-                    note=v.get("note") or None, extra=extra, location=_merged(r.location, r.cell_location),
-                )
-            )
+            # every value is already of its field's type: build without validating again
+            out.append(construct(Indicator, {
+                "level1": r.l1, "level2": r.l2, "level3": r.l3, "target": target,
+                "nature": nature, "direction": direction, "unit_column": unit_col,
+                "weight": _float(v.get("weight")), "basis": v.get("basis") or None,
+                "note": v.get("note") or None, "extra": extra, "location": _merged(r.location, r.cell_location),
+            }, set(_INDICATOR_FIELDS)))
         return out
 
     def _slots(self, rows: list[_Row]) -> list[Slot]:
@@ -439,7 +450,8 @@ class IndicatorReader:
         for r in rows:
             key = (r.l1, r.l2)
             if r.l2 and key not in seen:
-                seen[key] = Slot(level1=r.l1, level2=r.l2, location=r.location)
+                seen[key] = construct(Slot, {"level1": r.l1, "level2": r.l2, "location": r.location},
+                                      {"level1", "level2", "location"})
         return list(seen.values())
 
 

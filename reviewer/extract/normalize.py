@@ -46,6 +46,12 @@ def strip_html(text: str) -> str:
     return html.unescape(_TAG.sub(repl, text))
 
 
+# A row of cells (joined with NUL) that clean_cell would leave as it is does not match these:
+# markup, CR, tabs and wide spaces, double spaces, whitespace at either end of a cell.
+_DIRTY = re.compile(r"[<&\r\t\u00a0\u3000]|  |^\s|\s$|\s\x00|\x00\s")
+_DIRTY_PAGED = re.compile(_DIRTY.pattern + r"|\*\*|__|#")  # and markdown marks in text or PDF input
+
+
 @lru_cache(maxsize=1 << 16)
 def clean_cell(text: str) -> str:
     text = strip_html(text)
@@ -60,12 +66,17 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+
+
 def looks_traditional(sample: str) -> bool:
     """True when converting to simplified changes a noticeable share of the CJK text."""
-    cjk = [c for c in sample if "\u4e00" <= c <= "\u9fff"]
+    cjk = _NOT_CJK.sub("", sample)
     if len(cjk) < 20:
         return False
-    converted = _t2s().convert("".join(cjk))
+    converted = _t2s().convert(cjk)
+    if converted == cjk:  # simplified text, the usual case: nothing to count
+        return False
     changed = sum(a != b for a, b in zip(cjk, converted))
     return changed / len(cjk) > 0.05
 
@@ -73,28 +84,44 @@ def looks_traditional(sample: str) -> bool:
 def normalize_grid(grid: Grid) -> Grid:
     """Clean every cell in place; convert traditional text with pinyin glosses when present."""
     rows = grid.rows
-    sample = "".join(c.text for r in rows[:400] for c in r.cells)[:20000]
+    sample = "".join([c.text for r in rows[:400] for c in r.cells])[:20000]
     glossed = bool(_PINYIN.search(sample))
     traditional = looks_traditional(sample)
     paged = grid.format in ("text", "pdf")
+    convert = _t2s().convert if traditional else None
+    dirty = _DIRTY_PAGED if paged else _DIRTY
     for row in rows:
+        if not row.cells:
+            continue
+        if not (glossed or traditional) and not dirty.search("\x00".join([c.text for c in row.cells])):
+            # nothing here that clean_cell or the markdown rules would change: skip the cells
+            if paged and is_page_mark(row):
+                row.cells = []
+            continue
         for cell in row.cells:
-            t = cell.text
+            t = original = cell.text
+            if not t:
+                continue
             if glossed:
                 t = _PINYIN.sub("", t)
-            if traditional:
-                t = _t2s().convert(t)
-            if paged and ("**" in t or "__" in t or t.startswith("#")):
+            if convert is not None:
+                t = convert(t)
+            if paged and ("**" in t or "__" in t or t[0] == "#"):
                 t = _MD_HEADING.sub("", _MD_EMPHASIS.sub(r"\2", t))
             t = clean_cell(t)
-            if t != cell.text:  # assigning a pydantic field costs more than comparing
+            if t != original:  # assigning a pydantic field costs more than comparing
                 cell.text = t
-        if paged and is_page_mark(row):
+        if paged and row.cells and is_page_mark(row):
             row.cells = []
     return grid
 
 
 def is_page_mark(row) -> bool:
     """A page number or "第 3 页 共 8 页" line printed between the parts of a table."""
-    texts = [c.text for c in row.cells if c.text]
-    return len(texts) == 1 and len(texts[0]) <= 20 and _PAGE_MARK.match(texts[0]) is not None
+    text = ""
+    for c in row.cells:
+        if c.text:
+            if text:
+                return False  # two cells: content
+            text = c.text
+    return 0 < len(text) <= 20 and _PAGE_MARK.match(text) is not None

@@ -13,11 +13,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
+from reviewer.extract.fast import copy as copy_model
 from reviewer.extract.units import (
     KNOWN_UNIT_SPELLINGS,
     MONEY_UNITS,
+    UNIT_TAIL_PATTERN,
     fold,
     normalize_unit,
     unit_family,
@@ -122,9 +125,9 @@ class NumberSpan:
     """A number found in text, with the unit written after it.
 
     `kind` is "date" for years and dates ("2021年", "2021年6月底", "2021-12-31",
-    "12月底", "第二季度"): `value` is then the year (unit "年") or, without a
-    year, the month (unit "月") or the quarter (unit "季度"); `year`/`month`/`day`
-    hold the parts. `quoted` marks numbers inside “…”, 《…》 or 「…」 (names and
+    "12月底", "第二季度", "每月20日"): `value` is then the year (unit "年") or, without a
+    year, the month (unit "月"), the quarter (unit "季度") or the day of every month
+    (unit "日"); `year`/`month`/`day` hold the parts. `quoted` marks numbers inside “…”, 《…》 or 「…」 (names and
     cited titles). `unit` is canonical (see units.normalize_unit) or None.
     Document numbers, phone numbers, codes with leading zeros and list markers
     ("1、", "一是", "第三条", "（二）") are not returned.
@@ -157,15 +160,18 @@ _CN_NUM = (
     r"[零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖十拾]"
     r"[零〇○一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]*(?:点[零〇一二三四五六七八九]+)?"
 )
-_ARABIC = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?"
+_ARABIC = r"(?:(?<![\d.A-Za-z])|(?<=RMB))(?:\d{1,3}(?:,\d{3})+(?![\d])|\d+)(?:\.\d+)?"
 _YEAR = r"(?<!\d)(?:19|20)\d{2}"
 _MONTH = r"(?:1[0-2]|0?[1-9])"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])"
 _RANGE_SEP = r"\s*[-~～至到—–]\s*"
 _SUFFIX = r"(?:底|末|初|中旬|上旬|下旬)?"
 
+# Every branch below starts with one of these characters; testing it first lets the search
+# skip the rest of the text quickly instead of trying every branch at every position.
+_MASTER_FIRST = r"(?=[\d\[〔【(（第百每零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])"
 _MASTER_RE = re.compile(
-    "|".join(
+    _MASTER_FIRST + "(?:" + "|".join(
         [
             # 〔2021〕101号, [2019]5号, 【2007】号, (2022)605号
             r"(?P<docno>[\[〔【(（]\s*(?:19|20)\d{2}\s*[\]〕】)）]\s*第?\s*\d*(?:\s*[-—]\s*\d+)?\s*号)",
@@ -195,20 +201,18 @@ _MASTER_RE = re.compile(
             # 百分之九十
             rf"(?P<cnpct>百分之(?P<pct>{_CN_NUM}))",
             # every-X prefix: 每天140元
-            r"(?P<per>每(?:个|人|天|日|月|年|亩|株|户|台|套|次|人次|平方米|公里|小时|周|栋))(?=\s?(?:\d|[零一二两三四五六七八九十]))",
+            r"(?P<per>每(?:个|人|天|日|月|季度|季|半年|年|学期|亩|株|户|台|套|次|人次|平方米|公里|小时|周|栋))(?=\s?(?:\d|[零一二两三四五六七八九十]))",
             rf"(?P<arabic>{_ARABIC})",
             rf"(?P<cn>{_CN_NUM})",
         ]
-    )
+    ) + ")"
 )
 
 _UNIT_RE = re.compile(
     "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS)
 )
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
-_SLASH_UNIT_RE = re.compile(
-    r"/(?:" + "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS) + r"|[\u4e00-\u9fff])"
-)
+_SLASH_UNIT_RE = re.compile(UNIT_TAIL_PATTERN)
 _MAGNITUDES: tuple[tuple[str, float], ...] = (
     ("百万", 1e6), ("千万", 1e7), ("万", 1e4), ("亿", 1e8), ("千", 1e3),
 )
@@ -259,6 +263,14 @@ def _match_unit(t: str, pos: int) -> tuple[str | None, int]:
         if p > pos or _ASCII_LETTER_RE.match(t, m.end()):
             return None, pos
     return u, m.end()
+
+
+def _tail_unit(tail: str) -> str:
+    """"/人" → "人", "/每年" → "年", "/人·次" → "人次": the canonical part after a slash."""
+    part = tail[1:]
+    if len(part) > 1 and part[0] == "每":
+        part = part[1:]
+    return normalize_unit(part)
 
 
 def _scan(text: str, *, bare_magnitude_money: bool = False) -> list[NumberSpan]:
@@ -401,7 +413,7 @@ def _scan(text: str, *, bare_magnitude_money: bool = False) -> list[NumberSpan]:
                 sm = _SLASH_UNIT_RE.match(t, uend)
                 if not sm:
                     break
-                unit = unit + "/" + normalize_unit(sm.group()[1:])
+                unit = unit + "/" + _tail_unit(sm.group())
                 uend = sm.end()
         elif is_cn:
             pos = end  # a Chinese numeral without a unit is a word: "一网通办", "四险一金"
@@ -409,11 +421,17 @@ def _scan(text: str, *, bare_magnitude_money: bool = False) -> list[NumberSpan]:
         else:
             sm = _SLASH_UNIT_RE.match(t, end)  # "28.40/株": price per 株, money implied
             if sm:
-                unit = "/" + normalize_unit(sm.group()[1:])
+                unit = "/" + _tail_unit(sm.group())
                 uend = sm.end()
             else:
                 uend = max(uend, end)
         span_start = start
+        if per is not None and per[1] == "月" and unit == "日" and value.is_integer() and 1 <= value <= 31:
+            # "每月20日": a day of every month, not 20 days per month
+            spans.append(NumberSpan(value, "日", per[0], uend, text[per[0]:uend], "date", quoted, day=int(value)))
+            per = None
+            pos = uend
+            continue
         if per is not None and unit and "/" not in unit:
             unit = f"{unit}/{normalize_unit(per[1])}"
             span_start = per[0]
@@ -429,13 +447,20 @@ def find_numbers(text: str) -> list[NumberSpan]:
     Arabic and Chinese numerals ("加高密集架60组", "柜机两台挂机一台", "6亿元",
     "0.15%", "1.03万元/人"); "每天140元" gives 140 with unit "元/天". Magnitudes
     before a non-money unit are applied ("7.5万名" → 75000 名); a bare "854万" is
-    8540000 without unit. Dates come back with kind "date"; document numbers,
-    phone numbers, codes and list markers are skipped. Chinese numerals count only
+    8540000 without unit. Dates come back with kind "date" ("每月20日" too: a day of
+    every month); document numbers, phone numbers, codes, list markers and figures
+    written onto Latin letters ("PM2.5", "COD") are skipped. Chinese numerals count only
     when a unit follows them and they are not inside quotes (“四好农村路”).
     """
     if not text:
         return []
-    return _scan(text)
+    return list(_scan_cached(text, False))
+
+
+@lru_cache(maxsize=4096)
+def _scan_cached(text: str, bare_magnitude_money: bool) -> tuple[NumberSpan, ...]:
+    """_scan, remembered: checks read the same narrative many times, and spans are immutable."""
+    return tuple(_scan(text, bare_magnitude_money=bare_magnitude_money))
 
 
 # ------------------------------------------------------------------ money amounts
@@ -454,8 +479,14 @@ def parse_amount(s: str, default_unit: str = "万元") -> Amount | None:
     default = normalize_unit(default_unit)
     if default not in MONEY_UNITS:
         raise ValueError(f"default_unit must be a money unit, not {default_unit!r}")
+    found = _amount_cached(s, default)
+    return copy_model(found) if found is not None else None
+
+
+@lru_cache(maxsize=4096)
+def _amount_cached(s: str, default: str) -> Amount | None:
     unitless: NumberSpan | None = None
-    for span in _scan(s, bare_magnitude_money=True):
+    for span in _scan_cached(s, True):
         if span.kind != "quantity":
             continue
         if span.unit in MONEY_UNITS:

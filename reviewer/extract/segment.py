@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from reviewer.extract.fields import cell_label, classify_label, clean_label
 from reviewer.extract.indicators import is_indicator_header
+from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.models import GridRow
 
 PROJECT_TITLE = re.compile(r"(项目|专项|资金).*绩效(目标|指标).*表|绩效目标(申报|批复|设定|审核)表|绩效目标表$")
@@ -49,7 +50,11 @@ _DEPARTMENT_LABELS = {"单位名称", "部门名称", "部门(单位)名称", "�
 
 
 def _first_label(row: GridRow) -> str | None:
-    first = next((c.text for c in row.cells if c.text), None)
+    return _label_of(next((c.text for c in row.cells if c.text), None))
+
+
+def _label_of(first: str | None) -> str | None:
+    """_first_label, given the row's first non-empty text."""
     label = cell_label(first) if first else None
     if label and label[1] == "单位名称":
         inline = classify_label(first) is None  # "单位名称：某局" in one cell: a line under the title
@@ -62,7 +67,8 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
     starts: list[Segment] = []
     i, n = 0, len(rows)
     while i < n:
-        single = _single(rows[i])
+        texts = [c.text for c in rows[i].cells if c.text]
+        single = texts[0].strip("*＊ ") if len(texts) == 1 else None  # _single(rows[i])
         if single and len(single) <= 80:
             kind = _title_kind(single)
             if kind:
@@ -84,7 +90,7 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
                 starts.append(Segment(kind, i, n, single))
                 i += 1
                 continue
-        label = _first_label(rows[i])
+        label = _label_of(texts[0]) if texts else None  # _first_label(rows[i])
         if label in ("项目名称", "单位名称"):
             kind = "project" if label == "项目名称" else "department"
             recent = starts[-1] if starts else None
@@ -130,8 +136,6 @@ def _continues_tree(rows: list[GridRow], i: int, last: Segment) -> bool:
 def _tree_row(row: GridRow) -> bool:
     """A row of an indicator tree: it leaves its first cells empty (merged labels above) or opens
     with a 一级 / 二级 name."""
-    from reviewer.extract.taxonomy import load_taxonomy
-
     if row.cells and not row.cells[0].text:
         return True
     tax = load_taxonomy()

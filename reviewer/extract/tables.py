@@ -25,7 +25,12 @@ _SECTION = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三�
 
 
 def table_text(rows: list[GridRow]) -> str:
-    return "\n".join("\t".join(c.text for c in r.cells) for r in rows if any(c.text for c in r.cells))
+    lines = []
+    for r in rows:
+        texts = [c.text for c in r.cells]
+        if any(texts):
+            lines.append("\t".join(texts))
+    return "\n".join(lines)
 
 
 def _title_lines(rows: list[GridRow]) -> list[str]:

@@ -21,8 +21,17 @@ Representation choices, so that checks can rely on them:
   reading; "初" → first day, "上旬"/"中旬" → 10th/20th). "2021年底" is
   2021-12-31. A bare year ("2021年"), a quarter, a half-year and "A-B" ranges
   of dates are kind "period" with `date`/`date_end`.
-- A date without a year ("12月底前", "年底前") is kind "date" with `date` None,
-  `value` = the month and `unit` "月"; `resolve_date(target, year)` completes it.
+- A date without a year ("12月底前", "年底前", "三季度末") is kind "date" with `date`
+  None, `value` = the month and `unit` "月"; a quarter or half-year without a year
+  ("第四季度", "上半年") is kind "period" the same way, `value` = its last month.
+  `resolve_date(target, year)` completes them.
+- Recurring deadlines ("每月20日前", "次月10日前", "每年3月底前", "每季度末") are kind
+  "date" with `qualitative` = the rule as written; `value` is the day of the month
+  (unit "日") or the month (unit "月"), none for "每季度末". They name no single date.
+- A completion verb after a date is read past: "2023年底前完成" is the date 2023-12-31, "<=".
+- "pH6.5-8.5" (the unit written first) is a range with unit "pH"; concentrations
+  ("≤35微克/立方米", "≤10mg/L"), noise ("≤55分贝") and compound units with a middle dot
+  ("5元/生·天", "元/吨·公里") are numeric with their canonical unit.
 - Values like "-", "—", "/" count as empty (kind "empty").
 - Placeholders ("**", "XX") set `placeholder`; a parenthesised template such as
   "(≥**株)" is dropped and lends its comparator/unit to a value that lacks one. A
@@ -42,10 +51,13 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import lru_cache
 
+from reviewer.extract.fast import copy as copy_model
 from reviewer.extract.numbers import _CN_BAD_UNITS, _CN_NUM, _match_unit, find_numbers, parse_chinese_numeral
-from reviewer.extract.units import KNOWN_UNIT_SPELLINGS, MONEY_UNITS, fold, normalize_unit
+from reviewer.extract.units import MONEY_UNITS, UNIT_TAIL_PATTERN, fold, normalize_unit
 from reviewer.models import Comparator, Target
 
 # ------------------------------------------------------------------ data
@@ -101,15 +113,14 @@ _NUM_RE = re.compile(
     rf"(?P<sign>[+-])?(?:(?P<ar>(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?|\.\d+)|(?P<cn>{_CN_NUM}))"
 )
 _RANGE_SEPS = "-~至到"
-_SLASH_PART_RE = re.compile(
-    r"/(?:" + "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS) + r"|[\u4e00-\u9fff])"
-)
+_SLASH_PART_RE = re.compile(UNIT_TAIL_PATTERN)
 _UNKNOWN_UNIT_RE = re.compile(r"[\u4e00-\u9fff]{1,2}|[A-Za-z]{1,5}")
 # characters that never make up a unit: a value followed by these is prose ("100%完成")
 _NOT_UNIT_CHARS = frozenset("完成达合格及以上下内前后左右率的是否好优良差高低提增减到位按时效果性")
 _MAGNITUDES: tuple[tuple[str, float], ...] = (("百万", 1e6), ("千万", 1e7), ("万", 1e4), ("亿", 1e8), ("千", 1e3))
 _EXCEL_RE = re.compile(r"(\d{2},?\d{3})(?:\.0+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)
+_FIVE_DIGITS = re.compile(r"\d(?:\D*\d){4}")  # an Excel serial has five
 _HAS_DIGIT_RE = re.compile(r"\d|百分之")
 _SENTENCE_PUNCT_RE = re.compile(r"[，,。；;！!？?：:]")
 _QUAL_SEPS = "、,，/和及与或"
@@ -136,6 +147,22 @@ _MONTH_SPAN_RE = re.compile(rf"{_Y}年(?P<m1>\d{{1,2}})(?:月)?[-~至到](?P<m2>
 _YEAR_SPAN_RE = re.compile(r"(?P<y1>(?:19|20)\d{2})年?(?:度)?[-~至到](?P<y2>(?:19|20)\d{2})年(?:度)?")
 _YEARLESS_END_RE = re.compile(r"(?:年底|年末|年内|年度内|年度?|当年|本年度?)")  # "年" once "内"/"前" is stripped
 _QUARTER_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_YEARLESS_QUARTER_RE = re.compile(r"(?:第(?P<q>[一二三四1-4])|(?P<qc>[一二三四]))季度(?P<mod>末|底|初)?")
+_YEARLESS_HALF_RE = re.compile(r"(?P<h>上|下)半年(?P<mod>末|底)?")
+# recurring deadlines: 每月20日, 次月10日, 每季度首月10日, 每年3月底, 每季度末, 每月底
+_RECURRING_RE = re.compile(
+    r"(?:每个?|次)(?P<per>月|季度?|年度?|半年|周)(?:的)?"
+    r"(?:(?:首月)?(?P<d>\d{1,2})[日号]"
+    r"|(?P<m>\d{1,2})月(?:(?P<md>\d{1,2})[日号])?(?P<mmod>底|末|初|上旬|中旬|下旬)?"
+    r"|(?P<mod>底|末|初|上旬|中旬|下旬|最后一(?:天|日|个工作日)))"
+)
+# a completion verb after a deadline: "2023年底前完成", "6月30日前拨付到位"
+_DONE_TAIL_RE = re.compile(
+    r"(?:全部|全面|按时|如期)?"
+    r"(?:完成|完工|竣工|到位|办结|结束|支付|拨付|发放|兑付|验收|交付|上报|报送|提交|投入使用|实施|启动)"
+    r"(?:完毕|到位)?$"
+)
+_PH_RE = re.compile(r"(?:[pP][hH]值?|酸碱度)(?:为|在)?(?=[\d=<>≤≥])")
 
 
 # ------------------------------------------------------------------ helpers
@@ -326,14 +353,78 @@ def _parse_date(core: str) -> Target | None:
                     stop = _month_date(y, int(mb2.group("m")), int(mb2.group("d")) if mb2.group("d") else None,
                                        mb2.group("mod"))
                     return Target(raw="", kind="period", date=start, date_end=stop)
-        m = _DATE_MD_RE.fullmatch(core)
-        if m and 1 <= int(m.group("m")) <= 12 and (m.group("d") is None or 1 <= int(m.group("d")) <= 31):
-            return Target(raw="", kind="date", value=float(int(m.group("m"))), unit="月")
-        if _YEARLESS_END_RE.fullmatch(core):
-            return Target(raw="", kind="date", value=12.0, unit="月")
     except ValueError:  # 2021-02-30, month 13 …
         return None
+    found = _yearless(core)
+    return found[0] if found else None
+
+
+def _yearless(core: str) -> tuple[Target, Callable[[int], date | None]] | None:
+    """A date or period written without a year: (target, year → the date it names or None).
+
+    "12月底" → date, value 12 月; "年底" → date, value 12 月; "第四季度" / "下半年" →
+    period, value = its last month, unit 月 ("三季度末" is the date at its end);
+    recurring deadlines "每月20日" → date, value 20 日 (the day of the month, no single
+    date), "每年3月底" → date, value 3 月, "每季度末" → date without a value.
+    """
+    m = _DATE_MD_RE.fullmatch(core)
+    if m and _valid(m.group("m"), m.group("d")):
+        mo, d, mod = int(m.group("m")), _int(m.group("d")), m.group("mod")
+        return Target(raw="", kind="date", value=float(mo), unit="月"), lambda y: _month_date(y, mo, d, mod)
+    if _YEARLESS_END_RE.fullmatch(core):
+        return Target(raw="", kind="date", value=12.0, unit="月"), lambda y: date(y, 12, 31)
+    m = _YEARLESS_QUARTER_RE.fullmatch(core)
+    if m:
+        q = _QUARTER_NUM[m.group("q") or m.group("qc")]
+        first, last, mod = 3 * q - 2, 3 * q, m.group("mod")
+        if mod == "初":
+            return Target(raw="", kind="date", value=float(first), unit="月"), lambda y: date(y, first, 1)
+        kind = "date" if mod else "period"
+        return Target(raw="", kind=kind, value=float(last), unit="月"), lambda y: date(y, last, _last_day(y, last))
+    m = _YEARLESS_HALF_RE.fullmatch(core)
+    if m:
+        last = 6 if m.group("h") == "上" else 12
+        return (Target(raw="", kind="date" if m.group("mod") else "period", value=float(last), unit="月"),
+                lambda y: date(y, last, _last_day(y, last)))
+    m = _RECURRING_RE.fullmatch(core)
+    if m:
+        if m.group("d"):  # "每月20日": a day of every month
+            if not m.group("per").endswith(("月", "季度")) or not _valid("1", m.group("d")):
+                return None
+            return Target(raw="", kind="date", value=float(m.group("d")), unit="日"), lambda y: None
+        if m.group("m"):  # "每年3月底": a date of every year
+            if not m.group("per").startswith("年") or not _valid(m.group("m"), m.group("md")):
+                return None
+            mo, d, mod = int(m.group("m")), _int(m.group("md")), m.group("mmod")
+            return Target(raw="", kind="date", value=float(mo), unit="月"), lambda y: _month_date(y, mo, d, mod)
+        return Target(raw="", kind="date"), lambda y: None  # "每季度末", "每月底"
     return None
+
+
+def _int(s: str | None) -> int | None:
+    return int(s) if s else None
+
+
+def _valid(month: str, day: str | None) -> bool:
+    return 1 <= int(month) <= 12 and (day is None or 1 <= int(day) <= 31)
+
+
+def _date_core(s: str) -> tuple[str, Comparator | None, str | None, Target | None]:
+    """(core, comparator, comparator as written, date target or None) of a cleaned value.
+
+    A completion verb after a date is dropped: "2023年底前完成" reads as "2023年底前".
+    """
+    core, cmp, cmp_raw = _split_comparator(s)
+    core = core.strip(_TRAIL_PUNCT)
+    dated = _parse_date(core) if core else None
+    base = s.rstrip(_TRAIL_PUNCT)
+    if dated is None and core and (tail := _DONE_TAIL_RE.search(base)) and tail.start() > 0:
+        c2, cmp2, raw2 = _split_comparator(base[: tail.start()])
+        c2 = c2.strip(_TRAIL_PUNCT)
+        d2 = _parse_date(c2) if c2 else None
+        if d2 is not None:
+            return c2, cmp2, raw2, d2
+    return core, cmp, cmp_raw, dated
 
 
 def _column_unit(unit_column: str | None) -> str | None:
@@ -432,6 +523,14 @@ def parse_target(
     as 正向/反向 are ignored); `indicator` the 三级 name (for Excel date serials).
     """
     text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+    if indicator is not None and not _FIVE_DIGITS.search(text):
+        indicator = None  # the name matters only for an Excel serial: keep the cache keys few
+    # the cache holds one Target per distinct cell; each caller gets its own copy
+    return copy_model(_parse_cached(text, unit_column, comparator_column, indicator))
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_cached(text: str, unit_column: str | None, comparator_column: str | None, indicator: str | None) -> Target:
     try:
         return _parse_target(text, unit_column, comparator_column, indicator)
     except Exception:  # noqa: BLE001 - a malformed cell must not stop a review
@@ -464,19 +563,26 @@ def _parse_target(raw: str, unit_column: str | None, comparator_column: str | No
             t.comparator, t.comparator_raw = col_cmp
         return t
 
-    core, cmp, cmp_raw = _split_comparator(s)
-    core = core.strip(_TRAIL_PUNCT)
+    ph = _PH_RE.match(s)  # "pH6.5-8.5": the unit written before the value
+    if ph:
+        s = s[ph.end():]
+
+    core, cmp, cmp_raw, dated = _date_core(s)
     if core.endswith(")") and "(" in core:  # "100%(含)"
         stripped = re.sub(r"\([^()]*\)$", "", core)
         if _quantity(stripped) is not None:
             core = stripped
 
     # dates and periods
-    dated = _parse_date(core) if core else None
     if dated is not None:
         if dated.kind == "period" and cmp in ("<=", ">="):  # "2021年内", "2021年第二季度前": a deadline
-            edge = dated.date_end if cmp == "<=" else dated.date
-            dated = Target(raw="", kind="date", date=edge)
+            if dated.date is not None:
+                edge = dated.date_end if cmp == "<=" else dated.date
+                dated = Target(raw="", kind="date", date=edge)
+            elif cmp == "<=":  # "第四季度前": by the end of its last month
+                dated.kind = "date"
+        if dated.date is None and _RECURRING_RE.fullmatch(core):  # keep the rule as written
+            dated.qualitative = display.strip(_TRAIL_PUNCT)
         dated.raw = raw
         dated.placeholder = placeholder
         dated.comparator, dated.comparator_raw = cmp, cmp_raw
@@ -492,6 +598,8 @@ def _parse_target(raw: str, unit_column: str | None, comparator_column: str | No
                    value_max=value_max, placeholder=placeholder)
         if unit_text:
             t.unit, t.unit_source = normalize_unit(unit_text), "value"
+        elif ph:
+            t.unit, t.unit_source = "pH", "value"
         _fill_defaults(t, template, unit_column, col_cmp)
         return t
 
@@ -548,15 +656,11 @@ def resolve_date(target: Target, year: int) -> date | None:
         return target.date_end
     if target.date is not None:
         return target.date
-    if target.kind != "date":
+    if target.kind not in ("date", "period"):
         return None
-    core, _, _ = _split_comparator(fold(_clean(target.raw)).translate(_SYMBOLS))
+    core = _date_core(fold(_clean(target.raw)).translate(_SYMBOLS))[0]
+    found = _yearless(core)
     try:
-        m = _DATE_MD_RE.fullmatch(core)
-        if m:
-            return _month_date(year, int(m.group("m")), int(m.group("d")) if m.group("d") else None, m.group("mod"))
-        if _YEARLESS_END_RE.fullmatch(core):
-            return date(year, 12, 31)
+        return found[1](year) if found else None
     except ValueError:
         return None
-    return None

@@ -4,6 +4,8 @@
 "百分比", "％", "个工作日", traditional "萬元") to one canonical form;
 `unit_family` tells what kind of quantity a unit measures, which the checks use
 to compare an indicator's value with its name or with a narrative number.
+Compound units keep their parts, a middle dot included ("元/生·天"); environmental
+limits ("微克/立方米", "mg/L") form the family "concentration".
 
 The tables below are data: add a spelling to `_ALIASES` (or a canonical unit to
 one of the family sets) and every parser picks it up.
@@ -67,6 +69,13 @@ _FOLD_PAIRS.update(
         "圓": "元",
         "週": "周",
         "歲": "岁",
+        # the middle dot of compound units ("元/人·天") as typed in various fonts
+        "•": "·",
+        "・": "·",
+        "‧": "·",
+        "∙": "·",
+        "⋅": "·",
+        "µ": "μ",  # micro sign → Greek mu
     }
 )
 FOLD_TABLE = str.maketrans(_FOLD_PAIRS)
@@ -112,12 +121,16 @@ DURATION_UNITS: frozenset[str] = frozenset(
 
 AREA_UNITS: frozenset[str] = frozenset({"㎡", "亩", "公顷", "平方公里"})
 LENGTH_UNITS: frozenset[str] = frozenset({"米", "公里", "厘米", "毫米"})
-WEIGHT_UNITS: frozenset[str] = frozenset({"克", "公斤", "斤", "吨"})
+WEIGHT_UNITS: frozenset[str] = frozenset({"微克", "毫克", "克", "公斤", "斤", "吨"})
+CONCENTRATION_UNITS: frozenset[str] = frozenset(
+    {"微克/立方米", "毫克/立方米", "毫克/升", "微克/升", "毫克/千克"}
+)
+"""Environmental limits ("PM2.5浓度≤35微克/立方米", "COD≤50mg/L")."""
 DATE_UNITS: frozenset[str] = frozenset({"日期", "年月日", "年月", "时间点"})
 """Column headers or units that announce a date value rather than a quantity."""
 
 OTHER_UNITS: frozenset[str] = frozenset(
-    {"立方米", "升", "千瓦", "千瓦时", "度", "倍", "分", "级", "星", "岁"}
+    {"立方米", "升", "千瓦", "千瓦时", "度", "倍", "分", "级", "星", "岁", "分贝", "pH"}
 )
 """Known units outside the families above (volume, energy, scores, multiples …)."""
 
@@ -130,6 +143,7 @@ for _family, _units in (
     ("area", AREA_UNITS),
     ("length", LENGTH_UNITS),
     ("weight", WEIGHT_UNITS),
+    ("concentration", CONCENTRATION_UNITS),
     ("date", DATE_UNITS),
     ("other", OTHER_UNITS),
 ):
@@ -137,7 +151,8 @@ for _family, _units in (
         _FAMILY_OF[_u] = _family
 
 FAMILIES: tuple[str, ...] = (
-    "percent", "count", "money", "unit_cost", "duration", "area", "length", "weight", "date", "other",
+    "percent", "count", "money", "unit_cost", "duration", "area", "length", "weight", "concentration", "date",
+    "other",
 )
 
 # ------------------------------------------------------------------ spellings → canonical
@@ -152,7 +167,13 @@ _ALIASES: dict[str, str] = {
     "km": "公里", "KM": "公里", "Km": "公里", "千米": "公里", "m": "米", "延米": "米", "cm": "厘米",
     "mm": "毫米",
     # weight
-    "kg": "公斤", "KG": "公斤", "Kg": "公斤", "千克": "公斤", "t": "吨", "g": "克",
+    "kg": "公斤", "KG": "公斤", "Kg": "公斤", "千克": "公斤", "t": "吨", "g": "克", "mg": "毫克", "μg": "微克",
+    # concentration, noise, acidity
+    "mg/L": "毫克/升", "mg/l": "毫克/升", "MG/L": "毫克/升", "μg/L": "微克/升", "ug/L": "微克/升",
+    "μg/m³": "微克/立方米", "μg/m3": "微克/立方米", "ug/m³": "微克/立方米", "ug/m3": "微克/立方米",
+    "mg/m³": "毫克/立方米", "mg/m3": "毫克/立方米", "毫克/立方": "毫克/立方米", "微克/立方": "微克/立方米",
+    "mg/kg": "毫克/千克", "毫克/公斤": "毫克/千克",
+    "dB": "分贝", "DB": "分贝", "dBA": "分贝", "PH": "pH", "pH值": "pH",
     # volume / energy
     "m3": "立方米", "m³": "立方米", "立方": "立方米", "L": "升", "kw": "千瓦", "kW": "千瓦", "KW": "千瓦",
     "kwh": "千瓦时", "kWh": "千瓦时",
@@ -186,6 +207,8 @@ def normalize_unit(u: str) -> str:
         return s
     if "/" in s:
         parts = _SLASH_RE.split(s)
+        # "次/每年" → "次/年"; "元/人·次" → "元/人次" (人·次 is the dotted spelling of 人次)
+        parts = parts[:1] + [p[1:] if len(p) > 1 and p[0] == "每" else p for p in parts[1:]]
         return "/".join(_ALIASES.get(p, p) if p else "" for p in parts)
     if s[0] in "万亿" and len(s) > 1:  # "万平方米" → "万㎡", "万人次" kept
         rest = normalize_unit(s[1:])
@@ -230,3 +253,7 @@ KNOWN_UNIT_SPELLINGS: tuple[str, ...] = tuple(
         reverse=True,
     )
 )
+
+_ANY_UNIT = "(?:" + "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS) + r"|[\u4e00-\u9fff])"
+UNIT_TAIL_PATTERN = rf"/每?{_ANY_UNIT}(?:·{_ANY_UNIT})?"
+"""The "/X" part of a compound unit in folded text: "/人", "/每年", "/生·天", "/吨·公里"."""

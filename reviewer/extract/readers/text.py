@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from reviewer.extract.fast import grid_row, paused_gc, text_cells, text_location
 from reviewer.extract.readers.encoding import decode
-from reviewer.models import Cell, Grid, GridRow, Location
+from reviewer.models import Grid, GridRow
 
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MD_CELL_SPLIT = re.compile(r"(?<!\\)\|")
@@ -27,35 +28,34 @@ def read_text(data: bytes, name: str) -> Grid:
 
 def parse_text(text: str, name: str) -> Grid:
     """Split already-decoded text (e.g. pasted into the web page) into a Grid."""
+    with paused_gc():
+        return _parse_text(text, name)
+
+
+def _parse_text(text: str, name: str) -> Grid:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline does not start another line
-    markdown = _markdown_rows(lines)
-    aligned = _space_aligned_rows(lines, markdown)
+    markdown = _markdown_rows(lines) if "|" in text else {}
+    aligned = _space_aligned_rows(lines, markdown) if _SPACE_RUN.search(text) else set()
     rows: list[GridRow] = []
+    # models built without validation (reviewer.extract.fast): the values are the reader's own
     for i, line in enumerate(lines):
-        if i in markdown and markdown[i] is None:
-            continue  # the |---|---| line under a markdown header
         if i in markdown:
             fields = markdown[i]
+            if fields is None:
+                continue  # the |---|---| line under a markdown header
         elif "\t" in line:
             fields = line.split("\t")
         elif i in aligned:
             fields = _SPACE_RUN.split(line.strip())
         else:
             fields = [line]
-        if not any(f.strip() for f in fields):
-            fields = []  # blank, or only tabs: an empty row marks a boundary
         number = i + 1
-        rows.append(
-            GridRow(
-                cells=[
-                    Cell(text=f.strip(), location=Location(source=name, line=number, col=c))
-                    for c, f in enumerate(fields, start=1)
-                ],
-                location=Location(source=name, line=number),
-            )
-        )
+        texts = [f.strip() for f in fields]
+        if not any(texts):
+            texts = []  # blank, or only tabs: an empty row marks a boundary
+        rows.append(grid_row(text_cells(name, number, texts), text_location(name, number)))
     return Grid(source=name, rows=rows, format="text")
 
 

@@ -1,0 +1,114 @@
+"""Pydantic models built without validation, and other help for the hot paths of extraction.
+
+A reader makes a Cell and a Location for every cell of every table; validating each
+costs more than everything else the reader does. Where the values are already of the
+right types (strings and ints the reader made itself), `construct` builds the model
+directly: the same object validation would give (same `__dict__`, same fields set), for
+about half to two thirds of the cost. pydantic's own `model_construct` is slower than
+validation for small models, so it is no help here. Callers pass every field of the
+model; tests/test_extract_fast.py holds the results equal to validated models (and
+fails when a model gains a field that a caller does not fill).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from reviewer.models import Cell, GridRow, Location
+
+M = TypeVar("M", bound=BaseModel)
+
+_set = object.__setattr__
+_new = object.__new__
+# BaseModel keeps these in slots: their descriptors set them faster than object.__setattr__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def construct(cls: type[M], values: dict, fields_set: set[str]) -> M:
+    """`cls` holding `values` (every field, already valid); `fields_set` = the fields given.
+
+    Only for models without private attributes or extra fields, such as those in
+    reviewer.models.
+    """
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set_fields(obj, fields_set)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
+def copy(model: M) -> M:
+    """A shallow copy of a model whose field values are immutable (str, numbers, dates)."""
+    return construct(type(model), model.__dict__.copy(), set(model.__pydantic_fields_set__))
+
+
+def text_location(source: str, line: int, col: int | None = None) -> Location:
+    """Location(source=…, line=…[, col=…]) for a cell or a line of a text input."""
+    obj = _new(Location)
+    _set(obj, "__dict__", {"source": source, "line": line, "row": None, "col": col, "sheet": None,
+                           "table": None, "page": None, "cell": None})
+    _set_fields(obj, {"source", "line"} if col is None else {"source", "line", "col"})
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
+def text_cells(source: str, line: int, texts: list[str]) -> list[Cell]:
+    """[Cell(text=t, location=Location(source=…, line=…, col=k)) for k, t in enumerate(texts, 1)].
+
+    The hottest loop of reading a text input (one pass per cell of every line), written out.
+    """
+    out = []
+    append = out.append
+    new, set_dict, set_fields, set_extra, set_private = _new, _set, _set_fields, _set_extra, _set_private
+    location_cls, cell_cls = Location, Cell
+    proto = {"source": source, "line": line, "row": None, "col": None, "sheet": None, "table": None,
+             "page": None, "cell": None}
+    col = 0
+    for text in texts:
+        col += 1
+        loc = new(location_cls)
+        set_dict(loc, "__dict__", dict(proto, col=col))  # copying a dict beats writing one out
+        set_fields(loc, {"source", "line", "col"})
+        set_extra(loc, None)
+        set_private(loc, None)
+        c = new(cell_cls)
+        set_dict(c, "__dict__", {"text": text, "location": loc})
+        set_fields(c, {"text", "location"})
+        set_extra(c, None)
+        set_private(c, None)
+        append(c)
+    return out
+
+
+def grid_row(cells: list[Cell], location: Location) -> GridRow:
+    """GridRow(cells=…, location=…)."""
+    return construct(GridRow, {"cells": cells, "location": location}, {"cells", "location"})
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run a block without the cyclic garbage collector.
+
+    Extraction allocates tens of thousands of small acyclic objects per file (cells,
+    locations, fields); each batch of 700 starts a collection, and every tenth of those
+    walks older objects as well, which costs more than building the objects. Reference
+    counting frees them as usual; the collector resumes afterwards (unless it was already
+    off when the block began, e.g. in a nested call).
+    """
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
