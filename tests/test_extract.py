@@ -212,3 +212,18 @@ def test_no_table_message_is_chinese_and_one_line():
     with pytest.raises(InputError) as e:
         load_document("这是一段普通的文字。".encode(), "note.txt")
     assert str(e.value).startswith("note.txt：未找到绩效目标表或预算表") and "\n" not in str(e.value)
+
+
+def test_cells_separated_by_single_spaces_are_read():
+    """Some PDF viewers copy a table with one space between cells instead of a tab."""
+    spaced = SAMPLE.read_text(encoding="utf-8").replace("\t", " ")
+    doc = load_document(spaced.encode(), "spaced.txt")
+    projects = [t for t in doc.tables if t.kind == "project"]
+    assert len(projects) == 7
+    villages = next(t for t in projects if t.title == "驻村帮扶工作经费")
+    assert villages.header["项目本年度金额"].amount.wan == 5.0
+    assert "卫凹村" in villages.narrative["项目概况"].text
+    subsidy = next(i for i in villages.indicators if i.level3 == "驻村人员补助标准")
+    assert (subsidy.level2, subsidy.target.raw) == ("成本", "140元/人/天")
+    shelves = next(i for t in projects for i in t.indicators if i.level3 == "密集架")
+    assert shelves.target.raw == "=52组"

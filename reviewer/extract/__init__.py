@@ -30,7 +30,52 @@ def load_document(data: bytes, name: str, config: Config | None = None) -> Docum
 def _read_document(data: bytes, name: str, config: Config | None) -> Document:
     from reviewer.extract.readers import read_grid
 
-    return _document_from_grid(read_grid(data, name), config)
+    grid = read_grid(data, name)
+    if not _space_separated(grid):
+        return _document_from_grid(grid, config)
+    # Text copied out of some PDF viewers separates cells by single spaces: read it both ways
+    # and keep the reading that finds more of the indicator tree.
+    spaced = _split_on_spaces(grid)
+    readings = []
+    for g in (grid, spaced):
+        try:
+            readings.append(_document_from_grid(g, config))
+        except InputError as e:
+            error = e
+    if not readings:
+        raise error
+    return max(readings, key=lambda d: sum(len(t.indicators) + len(t.header) for t in d.tables))
+
+
+_SPACED_TREE = re.compile(r"一级指标\s+二级指标|二级指标\s+三级指标|^\s*项目名称\s+\S")
+_RUN_OF_SPACES = re.compile(r"[ \u3000\u00a0]+")
+
+
+def _space_separated(grid: Grid) -> bool:
+    """Plain text with no tab anywhere whose header rows are written with spaces between cells."""
+    if grid.format != "text" or any(len(r.cells) > 1 for r in grid.rows):
+        return False
+    return any(_SPACED_TREE.search(r.cells[0].text) for r in grid.rows if r.cells)
+
+
+def _split_on_spaces(grid: Grid) -> Grid:
+    """Each line split at runs of spaces; a known narrative label keeps its text in one cell."""
+    from reviewer.extract.fields import classify_label
+    from reviewer.models import Cell, GridRow
+
+    rows = []
+    for r in grid.rows:
+        if not r.cells:
+            rows.append(r)
+            continue
+        cell = r.cells[0]
+        tokens = [t for t in _RUN_OF_SPACES.split(cell.text.strip()) if t]
+        label = classify_label(tokens[0]) if tokens else None
+        if label and label[0] == "narrative" and len(tokens) > 1:
+            tokens = [tokens[0], " ".join(tokens[1:])]
+        cells = [Cell(text=t, location=cell.location) for t in tokens] or [cell]
+        rows.append(GridRow(cells=cells, location=r.location))
+    return Grid(source=grid.source, rows=rows, format=grid.format)
 
 
 def document_from_grid(grid: Grid, config: Config | None = None) -> Document:
