@@ -227,3 +227,12 @@ def test_cells_separated_by_single_spaces_are_read():
     assert (subsidy.level2, subsidy.target.raw) == ("成本", "140元/人/天")
     shelves = next(i for t in projects for i in t.indicators if i.level3 == "密集架")
     assert shelves.target.raw == "=52组"
+
+
+def test_text_after_the_last_tree_is_not_read_as_indicators():
+    tail = "\n第四部分\n\n名词解释\n\n一、财政拨款收入：是指市级财政当年拨付的资金。\n"
+    doc = load_document((SAMPLE.read_text(encoding="utf-8") + tail).encode(), "tail.txt")
+    last = doc.tables[-1]
+    assert last.title.startswith("档案保护专项")
+    assert not any("名词解释" in (i.level3 or "") or "财政拨款收入" in (i.level3 or "") for i in last.indicators)
+    assert len(last.indicators) == len(load(SAMPLE).tables[-1].indicators)

@@ -110,7 +110,8 @@ def _document_from_grid(grid: Grid, config: Config | None = None) -> Document:
                           if t.indicators or t.header or t.narrative)
     if not any(t.kind != "budget" or t.rows for t in tables) and not segments[1:]:
         # a paste with no title we know: one table if it has a tree (grid, bare rows or prose)
-        tables = [t for t in build_indicator_tables(rows, "project", framework, grid.format) if t.indicators]
+        found = [t for t in build_indicator_tables(rows, "project", framework, grid.format) if t.indicators]
+        tables = found or tables  # else a budget narrative on its own: still worth checking
     if not tables:
         raise InputError(
             f"{grid.source}：未找到绩效目标表或预算表，请确认内容包含“项目名称”等表头或“一级指标 二级指标 三级指标”"
