@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from reviewer.models import Review
@@ -37,17 +38,16 @@ def render_text(review: Review, console: Console) -> None:
                 line.append(f"  {pos}", style="dim")
             console.print(line)
             if f.evidence:
-                console.print(Text(f"      证据：{f.evidence}", style="dim"))
-            console.print(Text(f"      {f.message}"))
+                console.print(Padding(Text(f"证据：{f.evidence}", style="dim"), (0, 0, 0, 6)))
+            console.print(Padding(Text(f.message), (0, 0, 0, 6)))
         if tr.comments:
             console.print(Text("  审核意见：", style="bold"))
             suggested = {id(c) for c in suggested_comments(tr)}
             for n, c in enumerate(tr.comments, 1):
-                line = Text(f"    {n}. ")
-                line.append(c.text)
+                line = Text(f"{n}．{c.text}")  # no space after the number: Chinese wraps anywhere
                 tag = "模型建议" if id(c) in suggested else ",".join(c.finding_ids)
                 line.append(f"  [{tag}·{'模型' if c.source == 'llm' else '模板'}]", style="dim")
-                console.print(line)
+                console.print(Padding(line, (0, 0, 0, 4)))
     console.print(summary_text(review))
     usage = usage_text(review)
     if usage:
