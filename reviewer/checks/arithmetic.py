@@ -6,8 +6,9 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from reviewer.checks.common import fmt_number, narrative_fields
+from reviewer.checks.common import NAME_MEMO, fmt_number, narrative_fields
 from reviewer.checks.entities import Quantity, extract_quantities, money_in_yuan
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, GridRow, Table
@@ -352,7 +353,12 @@ _SUM_BEFORE = re.compile(r"(合计|共计|总计|总金额为?|总额为?|总共
 
 
 def _direction(text: str, q: Quantity) -> int:
-    before = re.sub(r"\s+", "", text[max(0, q.start - 8):q.start])
+    return _direction_of(text[max(0, q.start - 8):q.start])
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _direction_of(before: str) -> int:
+    before = re.sub(r"\s+", "", before)
     before = re.sub(r"(了|约|为)$", "", before)
     if before.endswith(_DOWN):
         return -1
@@ -419,8 +425,10 @@ class ChangePercentWrong(_ArithmeticRule):
         for field, text in _texts(table):
             qs = extract_quantities(text, field=field)
             for k, y in enumerate(qs):
+                if not _money(y) or not y.delta:
+                    continue
                 sign = _direction(text, y)
-                if not _money(y) or not y.delta or sign == 0:
+                if sign == 0:
                     continue
                 p = next((q for q in qs[k + 1:k + 3] if q.unit == "%" and q.delta), None)
                 if p is None or re.search(r"[。；;]", text[y.end:p.start]) or len(text[y.end:p.start]) > 20:

@@ -13,12 +13,22 @@ import yaml
 
 from reviewer.models import Indicator, Table
 
+# ---------------------------------------------------------------- memos
+
+# Bounds of the memo caches (functools.lru_cache) of pure text functions: rules ask the same
+# question of the same text many times within a document. Field texts and values are long,
+# names, units and phrases short; the bounds keep a long bulk run's memory flat.
+TEXT_MEMO = 4096
+NAME_MEMO = 8192
+LONG_TEXT = 1000  # compact leaves longer texts (a whole table's) out of its memo
+
 # ---------------------------------------------------------------- text
 
 _TAGS = re.compile(r"<[^<>]{0,200}>")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
+@lru_cache(maxsize=TEXT_MEMO)
 def plain_text(text: str | None) -> str:
     """Text without HTML tags or runs of spaces (extractors usually did this already)."""
     if not text:
@@ -28,7 +38,16 @@ def plain_text(text: str | None) -> str:
 
 def compact(text: str | None) -> str:
     """Text without any whitespace: for comparing names printed with stray spaces."""
-    return re.sub(r"\s+", "", plain_text(text))
+    if not text:
+        return ""
+    return _compact(text) if len(text) <= LONG_TEXT else _compact.__wrapped__(text)
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _compact(text: str) -> str:
+    # = every whitespace removed from plain_text(text): tags become spaces, and str.split()
+    # splits on exactly the characters \s matches
+    return "".join((_TAGS.sub(" ", text) if "<" in text else text).split())
 
 
 def quote(text: str | None, limit: int = 60) -> str:
@@ -105,6 +124,22 @@ def _levels(level1: str | None, level2: str | None, framework: str | None) -> tu
         if l2 and l1 not in fw.levels:
             l1 = fw.parent_of(l2) or l1
     return l1, l2
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def affinity(level3: str | None, level2: str | None) -> int:
+    """The taxonomy's affinity of a 三级 name for a 二级 (cached: rules ask it of every row)."""
+    from reviewer.extract.taxonomy import load_taxonomy
+
+    return load_taxonomy().affinity(level3, level2)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def level2_of(level3: str | None) -> str | None:
+    """The 二级 a 三级 name most looks like, from the taxonomy (cached)."""
+    from reviewer.extract.taxonomy import load_taxonomy
+
+    return load_taxonomy().level2_of(level3)
 
 
 def indicator_evidence(ind: Indicator, *, with_unit: bool = True) -> str:

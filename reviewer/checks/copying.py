@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from reviewer.checks.common import compact, narrative_fields, quote
-from reviewer.checks.registry import Rule, register
+from reviewer.checks.common import NAME_MEMO, TEXT_MEMO, compact, narrative_fields, quote
+from reviewer.checks.registry import Context, Rule, register
 from reviewer.models import Document, Finding, Table
 
 _PUNCT = re.compile(r"[\s，,。；;：:、！!？?“”\"'‘’（）()《》〈〉【】\[\]<>·—\-…]+")
 _NAME_SPLIT = re.compile(r"[-—－_、，,（）()\s/]+|(?<=.)及(?=.)|(?<=.)和(?=.)|(?<=.)与(?=.)")
 _QUOTED = re.compile(r"《[^《》]{0,120}》|“[^“”]{0,120}”|〈[^〈〉]{0,120}〉")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_HEAD = 30  # characters: the shortest sentence IQ903 looks for in other projects
 _CITATION = re.compile(r"[《〈“\"]|〔|【|\[|第[一二三四五六七八九十\d]+条|号")
 # Field pairs that may legitimately say the same thing in a one-year project.
 _SAME_OK = {frozenset({"项目总目标", "年度绩效目标"})}
 _CROSS_SKIP = ("立项依据", "备注")
 
 
+@lru_cache(maxsize=TEXT_MEMO)
 def normalized(text: str) -> str:
     """Text for comparison: markup, spaces and punctuation removed."""
     return _PUNCT.sub("", compact(text))
@@ -44,7 +48,25 @@ def _copied(a: str, b: str) -> bool:
     """Identical, or nearly so with the same figures (a template filled with other numbers is not a copy)."""
     if a == b:
         return True
-    return _DIGITS.findall(a) == _DIGITS.findall(b) and ratio(a, b) >= 0.9
+    return _figures(a) == _figures(b) and _may_be_near(a, b) and ratio(a, b) >= 0.9
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _figures(text: str) -> tuple[str, ...]:
+    return tuple(_DIGITS.findall(text))
+
+
+@lru_cache(maxsize=512)
+def _chars(text: str) -> Counter:
+    return Counter(text)
+
+
+def _may_be_near(a: str, b: str) -> bool:
+    """False when `ratio(a, b)` cannot reach 0.9: difflib's ratio is at most its quick ratios (by length,
+    and by shared characters), so both must reach 0.9 first (checked with a margin for rounding)."""
+    if not a or not b or 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < 0.89:
+        return False
+    return 2.0 * (_chars(a) & _chars(b)).total() / (len(a) + len(b)) >= 0.89
 
 
 class _CopyRule(Rule):
@@ -76,6 +98,8 @@ class FieldsCopiedIntoEachOther(_CopyRule):
                   if k != "备注" and len(normalized(f.text)) >= 10]
         for i, (ka, na, a, raw_a) in enumerate(fields):
             for kb, nb, b, _ in fields[i + 1:]:
+                if a != b and not _may_be_near(a, b):
+                    continue  # ratio(a, b) < 0.9
                 r = 1.0 if a == b else ratio(a, b)
                 if r < 0.9:
                     continue
@@ -100,26 +124,61 @@ def _document_common(doc: Document) -> list[str]:
     """
     projects = [t for t in doc.tables if t.kind == "project"]
     names = [compact(t.title) for t in projects]
-    candidates: set[str] = set()
-    for n in names:
-        for size in range(4, min(len(n), 16) + 1):
-            for i in range(len(n) - size + 1):
-                candidates.add(n[i:i + size])
-    texts = [compact(t.text) for t in projects]
+    # Hashing, not pairwise search: the pieces (4–16 characters) of each name, and the pieces of
+    # names each text holds. Pieces are prefix-closed (a piece's first 4+ characters are a piece),
+    # so a text holds every piece found by extending a 4-character match one character at a time.
+    pieces = [_pieces(n) for n in names]
+    holders = Counter(c for ps in pieces for c in ps)  # piece → how many names hold it
+    heads = {c for c in holders if len(c) == 4}
+    in_others: dict[str, int] = {}  # piece → how many texts of projects whose name lacks it hold it
+    for ps, t in zip(pieces, projects, strict=True):
+        for c in _pieces_in(compact(t.text), holders, heads):
+            if c not in ps:
+                in_others[c] = in_others.get(c, 0) + 1
     common = []
-    for c in candidates:
-        holders = [k for k, n in enumerate(names) if c in n]
-        if len(holders) >= 2 and 2 * len(holders) >= len(names):
+    for c, held in holders.items():
+        if held >= 2 and 2 * held >= len(names):
             common.append(c)
             continue
-        others = [texts[k] for k in range(len(projects)) if k not in holders]
-        hits = sum(1 for t in others if c in t)
-        if hits >= 2 and 2 * hits > len(others):
+        hits = in_others.get(c, 0)
+        if hits >= 2 and 2 * hits > len(projects) - held:
             common.append(c)
     if doc.department:
         common.append(doc.department)
     common.sort(key=lambda c: (-len(c), c))
     return common
+
+
+@lru_cache(maxsize=1024)
+def _pieces(name: str) -> frozenset[str]:
+    """Every piece of 4 to 16 characters of a name."""
+    return frozenset(name[i:i + size] for size in range(4, min(len(name), 16) + 1)
+                     for i in range(len(name) - size + 1))
+
+
+def _pieces_in(text: str, pieces: Collection[str], heads: set[str]) -> set[str]:
+    """The pieces (a prefix-closed set of strings of 4–16 characters, `heads` their 4-character
+    ones) that occur in `text`: each head found is extended one character at a time."""
+    out: set[str] = set()
+    n = len(text)
+    for head in occurring(text, heads, 4):
+        out.add(head)
+        p = text.find(head)
+        while p >= 0:
+            size = 5
+            while size <= 16 and p + size <= n:
+                c = text[p:p + size]
+                if c not in pieces:
+                    break
+                out.add(c)
+                size += 1
+            p = text.find(head, p + 1)
+    return out
+
+
+def document_common(ctx: Context, doc: Document) -> list[str]:
+    """`_document_common`, once per run (IQ901 and IQ903 both need it)."""
+    return ctx.memo(("document-common", id(doc)), lambda: _document_common(doc))
 
 
 def distinctive_terms(name: str, common: list[str]) -> list[str]:
@@ -133,6 +192,18 @@ def distinctive_terms(name: str, common: list[str]) -> list[str]:
         if len(piece) >= 3:
             terms.append(piece)
     return terms
+
+
+def occurring(text: str, needles: Collection[str], size: int) -> Collection[str]:
+    """The strings of `needles` (each `size` characters long) that occur in `text`.
+
+    A substring search per needle while they are few; else every `size`-character window of
+    the text is hashed once, so the cost stays linear in the text however many needles the
+    document brings.
+    """
+    if 3 * len(needles) < len(text):
+        return [h for h in needles if h in text]
+    return {text[p:p + size] for p in range(len(text) - size + 1)}.intersection(needles)
 
 
 def _found(term: str, text: str) -> int:
@@ -169,13 +240,22 @@ class OtherProjectsText(_CopyRule):
         projects = [t for t in document.tables if t.kind == "project" and t.title]
         if len(projects) < 2:
             return
-        common = _document_common(document)
+        common = document_common(self.ctx, document)
         terms = {id(t): distinctive_terms(t.title, common) for t in projects}
+        # A term is found in a text (whole or by a prefix of ≥3) only when its first three
+        # characters are: index the projects by those, and look at the projects a text can hit.
+        by_head: dict[str, set[int]] = {}
+        for k, b in enumerate(projects):
+            for term in terms[id(b)]:
+                by_head.setdefault(term[:3], set()).add(k)
         for a in projects:
             own = compact(a.title) + "|" + "|".join(compact(i.level3) for i in a.indicators if i.level3)
             for name, text in narrative_fields(a):
                 t = compact(_QUOTED.sub("", text))  # cited titles name other things legitimately
-                for b in projects:
+                reachable: set[int] = set()
+                for head in occurring(t, by_head.keys(), 3):
+                    reachable |= by_head[head]
+                for b in (projects[k] for k in sorted(reachable)):
                     if b is a:
                         continue
                     hits = []
@@ -234,7 +314,7 @@ class SameTextAcrossProjects(_CopyRule):
         projects = [t for t in document.tables if t.kind == "project"]
         if len(projects) < 2:
             return
-        common = _document_common(document)
+        common = document_common(self.ctx, document)
         terms = {id(t): distinctive_terms(t.title, common) for t in projects}
         norm = {id(t): {k: normalized(f.text) for k, f in t.narrative.items()
                         if k not in _CROSS_SKIP and len(normalized(f.text)) >= MIN_SHARED_FIELD} for t in projects}
@@ -276,12 +356,19 @@ class SameTextAcrossProjects(_CopyRule):
                 for m in _SENTENCE.finditer(f.text or ""):
                     raw = m.group(0).strip()
                     n = normalized(raw)
-                    if len(n) >= 30 and not _CITATION.search(raw):
+                    if len(n) >= _HEAD and not _CITATION.search(raw):
                         sentences.setdefault(n, (f.name or key, raw))
-        # projects sharing the same sentences form one group: one finding per group
+        # projects sharing the same sentences form one group: one finding per group. A sentence
+        # (30+ characters) is in a text only if its first 30 characters are: hash those.
+        heads = {n[:_HEAD] for n in sentences}
+        has_head: dict[str, set[int]] = {}
+        for i, text in whole.items():
+            for piece in occurring(text, heads, _HEAD):
+                has_head.setdefault(piece, set()).add(i)
         groups: dict[tuple[int, ...], list[tuple[str, str]]] = {}
         for n, (field, raw) in sentences.items():
-            holders = tuple(sorted((i for i, text in whole.items() if n in text), key=order.__getitem__))
+            holders = tuple(sorted((i for i in has_head.get(n[:_HEAD], ()) if n in whole[i]),
+                                   key=order.__getitem__))
             if len(holders) >= 2:
                 groups.setdefault(holders, []).append((field, raw))
         for holders, shared in groups.items():
@@ -298,12 +385,20 @@ class SameTextAcrossProjects(_CopyRule):
 
 
 def _groups(tables: list[Table], text_of) -> list[list[Table]]:
-    """Tables whose texts are copies of each other, in groups of two or more (document order)."""
+    """Tables whose texts are copies of each other, in groups of two or more (document order).
+
+    A table joins the first group whose first text it copies. Copies have the same figures
+    (`_copied`), so only the groups whose first text has the table's figures are tried.
+    """
     groups: list[list[Table]] = []
+    by_figures: dict[tuple[str, ...], list[list[Table]]] = {}
     for t in tables:
-        home = next((g for g in groups if _copied(text_of(g[0]), text_of(t))), None)
+        text = text_of(t)
+        same = by_figures.setdefault(_figures(text), [])
+        home = next((g for g in same if _copied(text_of(g[0]), text)), None)
         if home is None:
             groups.append([t])
+            same.append(groups[-1])
         else:
             home.append(t)
     return [g for g in groups if len(g) >= 2]
@@ -349,6 +444,11 @@ def _strip_common(s: str, unit: str) -> str:
 
 def named_projects(text: str) -> list[tuple[str, str]]:
     """(name as written, sentence) of projects the text names ("为了完成…的项目", "…项目的实施")."""
+    return list(_named_projects(text))
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _named_projects(text: str) -> tuple[tuple[str, str], ...]:
     out = []
     plain = _TITLES.sub(lambda m: "□" * len(m.group(0)), text)  # cited titles are not project names
     for m in _NAMED_PROJECT.finditer(plain):
@@ -361,9 +461,10 @@ def named_projects(text: str) -> list[tuple[str, str]]:
             continue
         sentence = next((s.group(0) for s in _SENTENCE.finditer(text) if s.start() <= m.start(group) < s.end()), name)
         out.append((name, sentence.strip()))
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def _core(name: str, unit: str) -> str:
     s = _UNIT_PREFIX.sub("", compact(name))
     s = _strip_common(s, unit) if unit else s
@@ -397,13 +498,13 @@ class NamesAnotherProject(_CopyRule):
         own = _core(table.title, unit)
         if len(own) < 2:
             return
-        others = [t for t in self.ctx.document.tables if t.kind == "project" and t is not table]
-        other_cores = [_core(t.title, unit) for t in others]
         for key, f in table.narrative.items():
             for name, sentence in named_projects(f.text or ""):
                 core = _core(name, unit)
                 if len(core) < 3 or len(compact(name)) < 8 or _overlap(core, own) >= 0.5:
                     continue
+                other_cores = (_core(t.title, unit) for t in self.ctx.document.tables
+                               if t.kind == "project" and t is not table)
                 if any(oc and _overlap(core, oc) >= 0.5 for oc in other_cores):
                     continue  # another project of this document: IQ901 names it
                 yield self.finding(

@@ -226,6 +226,10 @@ class _CostRule(Rule):
         t = self.ctx.config.tolerances
         return money_tolerance(amount, t.cost_relative, t.amount_abs_wan)
 
+    def _costs(self, table: Table) -> list[Indicator]:
+        """The table's cost indicators, in table order (once per run)."""
+        return self.ctx.memo(("cost-indicators", id(table)), lambda: [i for i in table.indicators if _is_cost(i)])
+
 
 @register
 class UnitCostTimesQuantity(_CostRule):
@@ -257,11 +261,11 @@ class UnitCostTimesQuantity(_CostRule):
         if budget is None:
             return
         field, amount = budget
-        products = cost_products(table)
-        money_costs = [i for i in table.indicators if _is_cost(i) and _money_wan(i)]
+        products = self.ctx.memo(("cost-products", id(table)), lambda: cost_products(table))
+        money_costs = [i for i in self._costs(table) if _money_wan(i)]
         if len(products) != 1 or money_costs:
             return  # several costs, or a cost in money: only the sum can be checked (IQ503)
-        others = [i for i in table.indicators if _is_cost(i) and _unit_cost_yuan(i) and i is not products[0].cost]
+        others = [i for i in self._costs(table) if _unit_cost_yuan(i) and i is not products[0].cost]
         if others:
             return
         p = products[0]
@@ -319,9 +323,7 @@ class CostItemsExceedBudget(_CostRule):
         field, amount = budget
         items: list[tuple[str, float]] = []
         totals: list[tuple[Indicator, float]] = []
-        for ind in table.indicators:
-            if not _is_cost(ind):
-                continue
+        for ind in self._costs(table):
             wan = _money_wan(ind)
             if wan is None or wan <= 0:
                 continue
@@ -329,7 +331,7 @@ class CostItemsExceedBudget(_CostRule):
                 totals.append((ind, wan))
                 continue
             items.append((f"{ind.level3} {ind.target.raw}", wan))
-        for p in cost_products(table):
+        for p in self.ctx.memo(("cost-products", id(table)), lambda: cost_products(table)):
             items.append((f"{p.cost.level3} {p.describe()}", p.low_wan))
         if len(items) < 2:
             return
@@ -485,11 +487,12 @@ class PlanTotalDiffersFromBudget(_CostRule):
         )
 
 
-def _item_total(cost: Indicator, table: Table) -> Indicator | None:
-    """The money cost indicator that totals the same item as a unit cost (出差单位成本 → 出差总成本)."""
+def _item_total(cost: Indicator, costs: list[Indicator]) -> Indicator | None:
+    """The money cost indicator (of the table's `costs`) that totals the same item as a unit cost
+    (出差单位成本 → 出差总成本)."""
     candidates = []
-    for ind in table.indicators:
-        if ind is cost or not _is_cost(ind) or _money_wan(ind) is None or "总" not in (ind.level3 or ""):
+    for ind in costs:
+        if ind is cost or _money_wan(ind) is None or "总" not in (ind.level3 or ""):
             continue
         score = similarity(cost.level3 or "", ind.level3 or "")
         if score >= 0.8:
@@ -526,7 +529,7 @@ class UnitCostDisagreesWithItemTotal(_CostRule):
             dens = [normalize_unit(d) for d in unit.split("/")[1:] if d]
             if len(dens) != 1 or unit_family(dens[0]) in _NOT_QUANTITY:
                 continue
-            total = _item_total(cost, table)
+            total = _item_total(cost, self._costs(table))
             quantity = _best_count(cost, dens[0], counts)
             if total is None or quantity is None:
                 continue

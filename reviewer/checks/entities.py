@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 
+from reviewer.checks.common import NAME_MEMO, TEXT_MEMO
 from reviewer.extract.numbers import NumberSpan, find_numbers
 from reviewer.extract.units import normalize_unit, unit_family, wan_factor
 from reviewer.models import Indicator
@@ -31,6 +33,8 @@ from reviewer.models import Indicator
 
 CLAUSE_BREAKS = frozenset("，,；;。！？!?、：:\n（）()【】[]《》“”\"")
 SENTENCE_BREAKS = frozenset("；;。！？!?\n")
+_SENTENCE_BREAK_CHARS = tuple(SENTENCE_BREAKS)
+_SENTENCE_BREAK = re.compile("[" + re.escape("".join(sorted(SENTENCE_BREAKS))) + "]")
 
 # Comparators written before a number (longest first when matching).
 _COMPARATORS_BEFORE: tuple[tuple[str, str], ...] = (
@@ -119,6 +123,47 @@ WEAK_GENERIC_WORDS: tuple[str, ...] = tuple(sorted((
 _STOP_CHARS = frozenset("的对在了和及与或等其中要为是将把被从以于之所有")
 
 
+class _Suffixes:
+    """The first word of a list, in list order, that a text ends with.
+
+    Equivalent to `next(w for w in words if text.endswith(w))`, with one dict look-up per
+    distinct word length instead of one endswith per word.
+    """
+
+    def __init__(self, words: Sequence[str]):
+        self.words = tuple(words)
+        self.index: dict[str, int] = {}
+        for i, w in enumerate(self.words):
+            self.index.setdefault(w, i)
+        self.lengths = sorted({len(w) for w in self.words})
+
+    def first(self, text: str) -> int | None:
+        """Index in the list of the first word `text` ends with, or None."""
+        best = None
+        n = len(text)
+        for size in self.lengths:
+            if size > n:
+                break
+            i = self.index.get(text[n - size:])
+            if i is not None and (best is None or i < best):
+                best = i
+        return best
+
+
+_APPROX_SUFFIXES = _Suffixes(_APPROX_BEFORE)
+_COMPARATOR_SUFFIXES = _Suffixes([w for w, _ in _COMPARATORS_BEFORE])
+# a change word, or the word with 了: entries 2k and 2k+1 are the k-th word
+_CHANGE_SUFFIXES = _Suffixes([x for w in _CHANGE_WORDS for x in (w, w + "了")])
+_LINK_SUFFIXES = _Suffixes(_LINKS)
+_VERB_SUFFIXES = _Suffixes(VERBS)
+_VERB_SET = frozenset(VERBS)
+_VERB_LENGTHS = tuple(sorted({len(v) for v in VERBS}))
+_WS = re.compile(r"\s+")
+_COMPARED_WITH = re.compile(r"(比|较|同比|与).{0,12}(相比)?$")
+_AGAINST_LAST_YEAR = re.compile(r"(比|较)(上年|去年|20\d\d年?)")
+_CHANGE_WORD = re.compile(r"(增加|减少|增长|下降|降低|提高)")
+
+
 # ------------------------------------------------------------------ the quantity
 
 
@@ -172,9 +217,20 @@ def money_in_yuan(value: float | None, unit: str | None) -> float | None:
 
 
 def extract_quantities(text: str, field: str | None = None) -> list[Quantity]:
-    """Every quantity with a unit in `text` (dates, codes and unit-less numbers are left out)."""
+    """Every quantity with a unit in `text` (dates, codes and unit-less numbers are left out).
+
+    Several rules read the same narrative fields: the result is memoised (Quantity is frozen;
+    each call gets its own list).
+    """
     if not text:
         return []
+    return list(_extract_quantities(text, field))
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _extract_quantities(text: str, field: str | None) -> tuple[Quantity, ...]:
+    if field is not None:  # the field only labels the quantities: extract once per text
+        return tuple(_replace(q, field=field) for q in _extract_quantities(text, None))
     spans = find_numbers(text)
     dates = [s for s in spans if s.kind == "date"]
     out: list[Quantity] = []
@@ -187,16 +243,18 @@ def extract_quantities(text: str, field: str | None = None) -> list[Quantity]:
         nxt = quantities[k + 1].start if k + 1 < len(quantities) else len(text)
         post_end = min(_clause_end(text, s.end), nxt)
         post_raw = text[s.end:post_end]
-        q = _build(text, s, pre_start, pre_raw, post_raw, dates, field)
-        sent_start, _ = sentence_bounds(text, s.start)
-        years = [d.year for d in dates if d.year and sent_start <= d.start < s.start]
+        q = _build(text, s, pre_start, pre_raw, post_raw, dates, None)
+        years = []
+        if dates:
+            sent_start, _ = sentence_bounds(text, s.start)
+            years = [d.year for d in dates if d.year and sent_start <= d.start < s.start]
         history = bool(_HISTORY.search(text[clause_start:s.start]))
         distributive = bool(_DISTRIBUTIVE.search(text[clause_start:s.start])) and q.family not in ("money", "unit_cost")
         if years or history or distributive:
             q = _replace(q, year=years[-1] if years else None, history=history, distributive=distributive)
         out.append(q)
         prev_end = s.end
-    return _with_groups(text, _with_ranges(text, out))
+    return tuple(_with_groups(text, _with_ranges(text, out)))
 
 
 _RANGE_JOIN = re.compile(r"^\s*(?:—|－|-|–|～|~|至|到)+\s*$")
@@ -246,19 +304,23 @@ def _clause_end(text: str, pos: int) -> int:
 
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """Start and end of the sentence holding `pos` (split on 。；！？ and new lines)."""
-    i = pos
-    while i > 0 and text[i - 1] not in SENTENCE_BREAKS:
-        i -= 1
-    j = pos
-    while j < len(text) and text[j] not in SENTENCE_BREAKS:
-        j += 1
-    return i, j
+    i = 0
+    for c in _SENTENCE_BREAK_CHARS:
+        k = text.rfind(c, 0, pos)
+        if k >= i:
+            i = k + 1
+    m = _SENTENCE_BREAK.search(text, pos)
+    return i, m.start() if m else max(pos, len(text))
 
 
 def _remove_dates(pre: str, offset: int, dates: list[NumberSpan]) -> str:
+    end = offset + len(pre)
+    inside = [d for d in dates if d.start < end and d.end > offset]
+    if not inside:
+        return pre
     chars = list(pre)
-    for d in dates:
-        for p in range(max(d.start, offset), min(d.end, offset + len(pre))):
+    for d in inside:
+        for p in range(max(d.start, offset), min(d.end, end)):
             chars[p - offset] = " "
     return "".join(chars)
 
@@ -266,12 +328,37 @@ def _remove_dates(pre: str, offset: int, dates: list[NumberSpan]) -> str:
 def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str,
            dates: list[NumberSpan], field: str | None) -> Quantity:
     pre = _remove_dates(pre_raw, pre_start, dates)
-    pre = re.sub(r"\s+", "", pre)
+    pre = _WS.sub("", pre)
     pre = _MARKER_RE.sub("", pre)
 
+    tail, unit, comparator, approx, delta = _strip_tail(pre, s.unit)
+    post = post_raw.lstrip()
+    for word, comp in _COMPARATORS_AFTER:
+        if post.startswith(word):
+            comparator = comp if comparator in (None, "=", ">=", "<=") else comparator
+            post = post[len(word):]
+            break
+    for word in _APPROX_AFTER:
+        if post.startswith(word):
+            approx, post = True, post[len(word):]
+            break
+    if delta and _COMPARED_WITH.search(tail):
+        tail = _COMPARED_WITH.sub("", tail)
+    if _AGAINST_LAST_YEAR.search(pre):
+        delta = delta or bool(_CHANGE_WORD.search(pre[-8:] + post[:2]))
+    if unit and "/" not in unit and unit_family(unit) == "money":
+        per = _PER_IN_PHRASE.search(pre)
+        if per:
+            unit = f"{unit}/{normalize_unit(per.group(1))}"
+    return _finish(text, s, pre_start, pre, tail, post, post_raw, unit, comparator, approx, delta, field)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _strip_tail(pre: str, unit: str | None) -> tuple[str, str | None, str | None, bool, bool]:
+    """Words right before the number, peeled off the end of `pre`: per-unit words (每人, 人均 …),
+    approximation, comparator, change and link words. Returns (what is left, unit, comparator,
+    approx, delta)."""
     comparator, approx, delta = None, False, False
-    unit = s.unit
-    # words right before the number: comparator, approximation, per-unit, change
     tail = pre
     changed = True
     while changed and tail:
@@ -288,49 +375,31 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
                     unit = f"{head}/{new}/{rest}"
             tail, changed = tail[: per.start()], True
             continue
-        for word in _APPROX_BEFORE:
-            if tail.endswith(word):
-                tail, approx, changed = tail[: -len(word)], True, True
-                break
-        if changed:
+        i = _APPROX_SUFFIXES.first(tail)
+        if i is not None:
+            tail, approx, changed = tail[: -len(_APPROX_BEFORE[i])], True, True
             continue
-        for word, comp in _COMPARATORS_BEFORE:
-            if tail.endswith(word):
-                tail, changed = tail[: -len(word)], True
-                comparator = comparator or comp
-                break
-        if changed:
+        i = _COMPARATOR_SUFFIXES.first(tail)
+        if i is not None:
+            word, comp = _COMPARATORS_BEFORE[i]
+            tail, changed = tail[: -len(word)], True
+            comparator = comparator or comp
             continue
-        for word in _CHANGE_WORDS:
-            if tail.endswith(word) or tail.endswith(word + "了"):
-                tail = tail[: -len(word) - (1 if tail.endswith(word + "了") else 0)]
-                delta, changed = True, True
-                break
-        if changed:
+        i = _CHANGE_SUFFIXES.first(tail)
+        if i is not None:
+            word = _CHANGE_WORDS[i // 2]
+            tail = tail[: -len(word) - (1 if tail.endswith(word + "了") else 0)]
+            delta, changed = True, True
             continue
-        for word in _LINKS:
-            if tail.endswith(word):
-                tail, changed = tail[: -len(word)], True
-                break
-    post = post_raw.lstrip()
-    for word, comp in _COMPARATORS_AFTER:
-        if post.startswith(word):
-            comparator = comp if comparator in (None, "=", ">=", "<=") else comparator
-            post = post[len(word):]
-            break
-    for word in _APPROX_AFTER:
-        if post.startswith(word):
-            approx, post = True, post[len(word):]
-            break
-    if re.search(r"(比|较|同比|与).{0,12}(相比)?$", tail) and delta:
-        tail = re.sub(r"(比|较|同比|与).{0,12}(相比)?$", "", tail)
-    if re.search(r"(比|较)(上年|去年|20\d\d年?)", pre):
-        delta = delta or bool(re.search(r"(增加|减少|增长|下降|降低|提高)", pre[-8:] + post[:2]))
-    if unit and "/" not in unit and unit_family(unit) == "money":
-        per = _PER_IN_PHRASE.search(pre)
-        if per:
-            unit = f"{unit}/{normalize_unit(per.group(1))}"
+        i = _LINK_SUFFIXES.first(tail)
+        if i is not None:
+            tail, changed = tail[: -len(_LINKS[i])], True
+    return tail, unit, comparator, approx, delta
 
+
+def _finish(text: str, s: NumberSpan, pre_start: int, pre: str, tail: str, post: str, post_raw: str,
+            unit: str | None, comparator: str | None, approx: bool, delta: bool, field: str | None) -> Quantity:
+    """The entity counted, the quote and the context, around the stripped words."""
     entity, ends_in_verb = _head(tail)
     if _SCOPE.match(entity):
         entity = ""  # "为全县32所农村小学": a place, not what is counted
@@ -355,7 +424,7 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
     if len(distinctive(entity, fallback=False)) < 2 and pre_start > 0 and text[pre_start - 1] not in SENTENCE_BREAKS:
         # "严格控制人员工资平均标准，成本控制在…": the clause before says what the figure is about
         prev = text[_clause_start(text, pre_start - 1):pre_start - 1]
-        prev = _MARKER_RE.sub("", re.sub(r"\s+", "", prev))
+        prev = _MARKER_RE.sub("", _WS.sub("", prev))
         context = _strip_leading(prev) + context
     return Quantity(
         entity=entity,
@@ -374,6 +443,7 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
     )
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def _strip_leading(phrase: str) -> str:
     changed = True
     while changed and phrase:
@@ -387,6 +457,7 @@ def _strip_leading(phrase: str) -> str:
     return phrase
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def _head(tail: str) -> tuple[str, bool]:
     """The noun phrase at the end of `tail`, and whether `tail` ended in a transitive verb.
 
@@ -394,9 +465,11 @@ def _head(tail: str) -> tuple[str, bool]:
     what is left would be only generic words ("工作完成率" stays whole, not "率").
     """
     phrase = _PER_IN_PHRASE.sub("", tail.strip())
-    ends_in_verb = any(phrase.endswith(v) for v in VERBS)
-    cuts = sorted({k + len(v) for v in VERBS for k in _find_all(phrase, v) if k + len(v) < len(phrase)},
-                  reverse=True)
+    ends_in_verb = phrase.endswith(VERBS)
+    n = len(phrase)
+    # every end of a verb inside the phrase (not at its very end)
+    cuts = sorted({k + size for k in range(n) for size in _VERB_LENGTHS
+                   if k + size < n and phrase[k:k + size] in _VERB_SET}, reverse=True)
     head = phrase
     for cut in cuts:
         if len(distinctive(phrase[cut:], fallback=False)) >= 2:
@@ -411,17 +484,10 @@ def _head(tail: str) -> tuple[str, bool]:
     return head, ends_in_verb
 
 
-def _find_all(s: str, sub: str) -> list[int]:
-    out, k = [], s.find(sub)
-    while k >= 0:
-        out.append(k)
-        k = s.find(sub, k + 1)
-    return out
-
-
 _QUALIFIER = re.compile(r"^[\u4e00-\u9fff]{1,4}(级|岁|周岁|年)(及)?以(上|下)(的)?")
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def _post_head(post: str) -> str:
     """The noun phrase right after a number ("个U-KEY，" → "U-KEY")."""
     p = post.strip()
@@ -442,10 +508,8 @@ def _post_head(post: str) -> str:
 
 
 def _verb_suffix_len(tail: str) -> int:
-    for v in VERBS:
-        if tail.endswith(v):
-            return len(v)
-    return 0
+    i = _VERB_SUFFIXES.first(tail)
+    return len(VERBS[i]) if i is not None else 0
 
 
 def _quote_start(text: str, num_start: int, pre_start: int, entity: str) -> int:
@@ -455,10 +519,9 @@ def _quote_start(text: str, num_start: int, pre_start: int, entity: str) -> int:
         k = segment.rfind(entity)
         if k >= 0:
             start = pre_start + k
-            for v in VERBS:
-                if segment[:k].endswith(v):
-                    start -= len(v)
-                    break
+            i = _VERB_SUFFIXES.first(segment[:k])
+            if i is not None:
+                start -= len(VERBS[i])
             return start
     # no entity: keep at most the last 12 characters of the clause
     return max(pre_start, num_start - 12)
@@ -500,10 +563,18 @@ def _with_groups(text: str, qs: list[Quantity]) -> list[Quantity]:
     return out
 
 
-def _replace(q: Quantity, **kw) -> Quantity:
-    from dataclasses import replace
+_FIELDS = frozenset(f.name for f in fields(Quantity))
 
-    return replace(q, **kw)
+
+def _replace(q: Quantity, **kw) -> Quantity:
+    """`dataclasses.replace(q, **kw)` by copying the attributes (Quantity derives nothing in
+    __init__, and the copy costs a fraction of `replace`)."""
+    if not kw.keys() <= _FIELDS:
+        raise TypeError(f"not fields of Quantity: {sorted(kw.keys() - _FIELDS)}")
+    new = object.__new__(Quantity)
+    new.__dict__.update(q.__dict__)
+    new.__dict__.update(kw)
+    return new
 
 
 # ------------------------------------------------------------------ matching
@@ -517,6 +588,11 @@ def distinctive(name: str | None, *, fallback: bool = True, keep_weak: bool = Fa
     """
     if not name:
         return ""
+    return _distinctive(name, fallback, keep_weak)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _distinctive(name: str, fallback: bool, keep_weak: bool) -> str:
     s = re.sub(r"[（(][^）)]*[）)]", "", name)
     s = re.sub(r"[\s\-—_·、，,。；;：:“”\"'‘’]", "", s)
     for w in GENERIC_WORDS:
@@ -529,6 +605,7 @@ def distinctive(name: str | None, *, fallback: bool = True, keep_weak: bool = Fa
     return s if len(s) >= 2 or not fallback else strong_only
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def similarity(entity: str, name: str) -> float:
     """Character-overlap similarity of two names (0–1), ignoring generic words.
 
@@ -553,6 +630,7 @@ def similarity(entity: str, name: str) -> float:
     return min(score, 1.2)
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def coverage(entity: str, name: str) -> float:
     """Share of the indicator name's specific characters that the entity mentions (0–1)."""
     e, n = distinctive(entity, fallback=False), distinctive(name, fallback=False)
@@ -569,12 +647,14 @@ _RATE_KINDS: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def rate_kind(name: str | None) -> str:
     """What a rate measures, when its last word says so plainly ("满意度" → 满意, "验收合格率" → 合格), else ""."""
     s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
     return next((kind for kind, pattern in _RATE_KINDS if re.search(pattern + "$", s)), "")
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def _tail(name: str) -> str:
     s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
     return s[-2:] if len(s) >= 2 else s
@@ -603,6 +683,7 @@ _TIMES_UNITS = frozenset(("人次", "户次", "件次", "项次", "门次", "场
 _MAGNITUDES = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def base_unit(unit: str | None) -> tuple[float, str | None]:
     """(factor, unit) without a magnitude or a bracketed note: "万册" → (10000, 册), "台（件）" → (1, 台)."""
     if not unit:
@@ -615,6 +696,7 @@ def base_unit(unit: str | None) -> tuple[float, str | None]:
     return 1.0, normalize_unit(u)
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def same_quantity_kind(q_unit: str | None, ind_unit: str | None) -> bool:
     """Units of one family that can be compared value for value.
 
@@ -640,6 +722,7 @@ def same_quantity_kind(q_unit: str | None, ind_unit: str | None) -> bool:
     return True
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def _periods_of(unit: str) -> frozenset[str]:
     parts = re.split(r"[/·]", unit)[1:]
     return frozenset({"日" if normalize_unit(x) == "天" else normalize_unit(x) for x in parts} & (_PERIODS | {"日"}))

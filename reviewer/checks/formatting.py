@@ -6,7 +6,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from reviewer.checks.common import first_match, indicator_evidence, indicator_label, plain_text, words
+from reviewer.checks.common import (
+    NAME_MEMO,
+    TEXT_MEMO,
+    first_match,
+    indicator_evidence,
+    indicator_label,
+    plain_text,
+    words,
+)
 from reviewer.checks.registry import Rule, register
 from reviewer.extract.units import normalize_unit, unit_family
 from reviewer.models import Finding, Indicator, Table
@@ -22,7 +30,7 @@ _GENERIC_NAME = re.compile(r"成本|单价|价格|费用|购置|采购|购买|�
 _PERSON_UNITS = {"人", "名", "位", "人次", "户", "户次"}
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _item_name(name: str) -> str:
     """The item a quantity or price row is about: the name without 成本/单价/数量/人次 …"""
     return _GENERIC_NAME.sub("", re.sub(r"\s+", "", name))
@@ -63,7 +71,7 @@ def _numeric(ind: Indicator) -> bool:
     return _numeric_text(t.raw, t.unit)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _numeric_text(raw: str, unit: str) -> bool:
     # the parser stops at compound units ("元/生·天" → "元/生"): what is left must be the unit's tail
     rest = re.sub(r"\s+", "", plain_text(raw))
@@ -74,7 +82,7 @@ def _numeric_text(raw: str, unit: str) -> bool:
 
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def names_a_count(name: str | None) -> bool:
     """The name's head noun is a count (补贴发放户数, 培训人数), not a rate (发放人数比例)."""
     n = re.sub(r"[\s（）()%％]+$", "", name or "")
@@ -91,12 +99,12 @@ def _direction_comparator(ind: Indicator) -> bool:
     return any(_COMPARATOR_CHARS.match(x or "") for x in (ind.direction, ind.nature))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=NAME_MEMO)
 def _norm(unit: str | None) -> str:
     return normalize_unit(unit or "")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=NAME_MEMO)
 def _family(unit: str | None) -> str:
     return unit_family(unit) if unit else ""
 
@@ -108,7 +116,7 @@ def _is_serial(ind: Indicator) -> bool:
     return _serial_text(t.raw, ind.unit_column, ind.level3)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _serial_text(raw: str, unit_column: str | None, level3: str | None) -> bool:
     raw = plain_text(raw)
     if not _SERIAL.match(raw):
@@ -312,7 +320,7 @@ class OneItemTwoUnits(Rule):
                 break
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _bounded_good(name: str) -> bool:
     return first_match(name, LEX, "bounded_good_rates") is not None
 
@@ -320,14 +328,14 @@ def _bounded_good(name: str) -> bool:
 _SHARE_NAME = re.compile(r"(率|比例|占比|比重)$")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _share_of_whole(name: str) -> bool:
     """A rate or share (…处理率, …运行率, …占比) that cannot pass 100%: not a growth or return rate."""
     n = re.sub(r"[\s（）()%％]+$", "", name)
     return bool(_SHARE_NAME.search(n)) and not first_match(n, LEX, "unbounded_rates")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _lower_better(name: str) -> bool:
     return first_match(name, LEX, "lower_better_rates") is not None
 
@@ -551,7 +559,7 @@ _BASE_NAMED = re.compile(r"[人户亩生台套床校次件处]均|每|单[台个
 _COST_WORD = re.compile(r"成本|费用|价格|单价|标准|经费")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=NAME_MEMO)
 def _prose(raw: str, name: str) -> bool:
     """A value written as a sentence: several clauses, the indicator's name said again, or a verb
     standing for the comparator ("…满意率达到90%") — not a short qualified figure ("较上年提高2个百分点")."""
@@ -660,7 +668,7 @@ class AverageCostWithoutBase(Rule):
 _TWICE = re.compile(r"(?<![\d.])((?:\d+(?:\.\d+)?)(?:万元|亿元|万|元|%|％)|\d+\.\d{1,2})\1(?![\d.])")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=TEXT_MEMO)
 def _twice(text: str) -> re.Match | None:
     return _TWICE.search(re.sub(r"\s+", "", plain_text(text)))
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
-from reviewer.checks.common import indicator_evidence, indicator_label, lexicon, plain_text, words
+from reviewer.checks.common import (
+    NAME_MEMO,
+    TEXT_MEMO,
+    indicator_evidence,
+    indicator_label,
+    lexicon,
+    plain_text,
+    words,
+)
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Indicator, Table
 
@@ -22,6 +31,11 @@ _CLOSERS = {"）": "paren", ")": "paren", "》": "book", "”": "quote", "】": 
 
 def cut_reason(text: str, *, sentence_field: bool = False) -> str | None:
     """Why `text` looks cut off mid-phrase, or None when it ends cleanly."""
+    return _cut_reason(text, sentence_field)
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _cut_reason(text: str, sentence_field: bool) -> str | None:
     t = text.strip()
     if len(t) < 2 or t.endswith(_FINAL):
         return None
@@ -45,6 +59,7 @@ def cut_reason(text: str, *, sentence_field: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=TEXT_MEMO)
 def _unbalanced(text: str) -> str | None:
     """The first bracket or quote left open or closed without a partner, with its context."""
     stack: list[tuple[str, int]] = []
@@ -72,16 +87,23 @@ _COMPARATOR_ONLY = re.compile(r"=|＝|≥|≧|>=|≤|≦|<=|>|<|大于|小于|�
 
 def missing_value(ind: Indicator) -> str | None:
     """What stands where the target value should be, when no value was written: "（空）", "≥", "≥%"."""
+    if ind.target.date is not None:
+        return None
+    return _missing_value(ind.target.raw, ind.unit_column, ind.direction, ind.nature)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _missing_value(raw: str, unit_column: str | None, direction: str | None, nature: str | None) -> str | None:
     from reviewer.extract.units import normalize_unit, unit_family
 
-    raw = plain_text(ind.target.raw)
-    if re.search(r"\d", raw + (ind.unit_column or "")) or ind.target.date is not None:
+    raw = plain_text(raw)
+    if re.search(r"\d", raw + (unit_column or "")):
         return None
     rest = _COMPARATOR_ONLY.sub("", re.sub(r"\s+", "", raw))
     is_unit = rest in {"%", "％"} or unit_family(normalize_unit(rest)) not in {"", "other"}
     if rest and not is_unit:
         return None  # words, not a bare comparator or unit
-    shown = raw or next((x for x in (ind.direction, ind.nature) if x and _COMPARATOR_ONLY.fullmatch(x.strip())), "")
+    shown = raw or next((x for x in (direction, nature) if x and _COMPARATOR_ONLY.fullmatch(x.strip())), "")
     return shown or "（空）"
 
 
@@ -132,7 +154,7 @@ class TextCutOff(Rule):
                     indicator=ind,
                     fix="填写完整的指标值：比较符、数值和单位（如“≥ 90%”），或删去该指标。",
                 )
-        for field, text, ind, sentence in _texts(table):
+        for field, text, ind, sentence in self.ctx.memo(("incomplete-texts", id(table)), lambda: list(_texts(table))):
             reason = cut_reason(text, sentence_field=sentence)
             if not reason:
                 continue
@@ -167,7 +189,7 @@ class UnbalancedBrackets(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        for field, text, ind, _ in _texts(table):
+        for field, text, ind, _ in self.ctx.memo(("incomplete-texts", id(table)), lambda: list(_texts(table))):
             problem = _unbalanced(text)
             if not problem:
                 continue

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from reviewer.checks.common import (
+    NAME_MEMO,
+    TEXT_MEMO,
     annual_budget,
     first_match,
     framework_of,
@@ -31,6 +34,7 @@ _GRADING = re.compile(r"优|良|中|差|档|等级|分级|得分|扣分|满分|�
 _DEADLINE = re.compile(r"\d+\s*(?:年|月|日|天|个?工作日|小时|周)|月底|年底|季度|前完成")
 
 
+@lru_cache(maxsize=TEXT_MEMO)
 def bare(text: str | None) -> str:
     """A value without spaces and punctuation, for whole-value comparisons."""
     return _PUNCT.sub("", plain_text(text))
@@ -55,7 +59,12 @@ def vague_term(ind: Indicator) -> str | None:
     t = ind.target
     if t.value is not None or t.date is not None or t.kind in {"date", "period", "empty"}:
         return None
-    raw = plain_text(t.raw)
+    return _vague_text(t.raw)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _vague_text(raw: str) -> str | None:
+    raw = plain_text(raw)
     term = first_match(raw, LEX, "vague_terms")
     if term:
         return term
@@ -74,6 +83,7 @@ def vague_term(ind: Indicator) -> str | None:
     return None
 
 
+@lru_cache(maxsize=NAME_MEMO)
 def timely_word(value: str) -> str | None:
     """The timeliness word of a short value with no number (及时, 按时足额, 按计划完成), or None."""
     if value in words(LEX, "timely_values"):
@@ -100,11 +110,16 @@ def satisfaction_without_rate(ind: Indicator) -> bool:
 
 def percent_subject(ind: Indicator) -> str:
     """What a percentage is a percentage of: the 三级 name and the words before the number."""
-    raw = plain_text(ind.target.raw)
+    return _percent_subject(ind.target.raw, ind.level3)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _percent_subject(raw: str, level3: str | None) -> str:
+    raw = plain_text(raw)
     matches = list(_PERCENT_NUMBER.finditer(raw))
     before = raw[: matches[-1].start()] if matches else ""
     clause = _CLAUSE.split(before)[-1] if before else ""
-    return f"{ind.level3 or ''} {clause}".strip()
+    return f"{level3 or ''} {clause}".strip()
 
 
 def _budget_wan(table: Table) -> float | None:

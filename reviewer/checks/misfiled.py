@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reviewer.checks.common import first_match, framework_of, indicator_evidence, indicator_label, levels
+from reviewer.checks.common import (
+    affinity,
+    first_match,
+    framework_of,
+    indicator_evidence,
+    indicator_label,
+    level2_of,
+    levels,
+)
 from reviewer.checks.formatting import names_a_count
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Indicator, Table
@@ -45,12 +53,13 @@ class _MisfiledRule(Rule):
     category = "misclassified"
     kinds = ("project", "department")
 
-    def placed(self, table: Table) -> Iterable[tuple[Indicator, str, str]]:
-        fw = framework_of(table, self.ctx.config.framework)
-        for ind in table.indicators:
-            if ind.level3:
-                l1, l2 = _where(ind, fw)
-                yield ind, l1, l2
+    def placed(self, table: Table) -> list[tuple[Indicator, str, str]]:
+        """(indicator, canonical 一级, canonical 二级) of every named indicator (once per run)."""
+        def compute() -> list[tuple[Indicator, str, str]]:
+            fw = framework_of(table, self.ctx.config.framework)
+            return [(ind, *_where(ind, fw)) for ind in table.indicators if ind.level3]
+
+        return self.ctx.memo(("misfiled-placed", id(table)), compute)
 
 
 @register
@@ -70,9 +79,6 @@ class RateUnderQuantity(_MisfiledRule):
     severity = "warning"
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.taxonomy import load_taxonomy
-
-        tax = load_taxonomy()
         for ind, _, l2 in self.placed(table):
             if l2 != "数量" or _unit_family(ind) in {"count", "money", "area", "length", "weight"}:
                 continue
@@ -81,7 +87,7 @@ class RateUnderQuantity(_MisfiledRule):
                 continue
             if names_a_count(name):
                 continue  # a count written in % (补贴发放户数 ≥98%): the unit is wrong, IQ403
-            better = tax.level2_of(name)
+            better = level2_of(name)
             target = better if better and better != "数量" else "质量或效益"
             yield self.finding(
                 f"“{indicator_label(ind)}”是比率指标，不应列在数量指标下。",
@@ -140,12 +146,9 @@ class QualityTimelinessSwapped(_MisfiledRule):
     severity = "warning"
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.taxonomy import load_taxonomy
-
-        tax = load_taxonomy()
         for ind, _, l2 in self.placed(table):
             name = ind.level3 or ""
-            quality, timely = tax.affinity(name, "质量"), tax.affinity(name, "时效")
+            quality, timely = affinity(name, "质量"), affinity(name, "时效")
             if l2 == "时效" and quality >= 2 and timely == 0:
                 if ind.target.kind in {"date", "period"} or _unit_family(ind) in {"duration", "date"}:
                     continue
@@ -245,14 +248,11 @@ class OutputFiledAsBenefit(_MisfiledRule):
     severity = "info"
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.taxonomy import load_taxonomy
-
-        tax = load_taxonomy()
         for ind, _, l2 in self.placed(table):
             name = ind.level3 or ""
             if l2 in BENEFITS:
                 word = next((w for w in _STRONG_QUALITY if w in name), None)
-                if not word or tax.affinity(name, l2):
+                if not word or affinity(name, l2):
                     continue
                 msg = f"“{indicator_label(ind)}”反映产出质量（{word}），不是效益，却列在{ind.level2}下。"
                 fix = f"将“{indicator_label(ind)}”移到质量指标下，效益指标改写项目带来的实际效果。"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
-from reviewer.checks.common import first_match, framework_of, indicator_label, levels, plain_text
+from reviewer.checks.common import first_match, framework_of, indicator_label, level2_of, levels, plain_text
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Indicator, Table
 
@@ -24,6 +25,25 @@ def _filled(ind: Indicator) -> bool:
 
 def _placed(table: Table, fw: str | None) -> list[tuple[str, str, Indicator]]:
     return [(*levels(i, framework=fw), i) for i in table.indicators if _filled(i)]
+
+
+@lru_cache(maxsize=64)
+def _requirements(fw: str) -> tuple[tuple[str, str], ...]:
+    """(一级, 二级) the framework requires, cost and satisfaction left to their own rules (IQ104, IQ105)."""
+    from reviewer.extract.taxonomy import load_taxonomy
+
+    out = []
+    for req in load_taxonomy().frameworks[fw].required:
+        l1, _, l2 = req.partition(">")
+        if {l1, l2} & (COST_LEVELS | SATISFACTION_LEVELS):
+            continue
+        out.append((l1, l2))
+    return tuple(out)
+
+
+def _placed_once(ctx, table: Table, fw: str | None) -> list[tuple[str, str, Indicator]]:
+    """`_placed`, computed once per run (four rules read it)."""
+    return ctx.memo(("missing-placed", id(table), fw), lambda: _placed(table, fw))
 
 
 def _declared(table: Table, fw: str | None) -> set[tuple[str, str]]:
@@ -56,21 +76,12 @@ class _MissingRule(Rule):
     def _framework(self, table: Table) -> str | None:
         return framework_of(table, self.ctx.config.framework)
 
-    def _requirements(self, fw: str) -> list[tuple[str, str]]:
-        from reviewer.extract.taxonomy import load_taxonomy
-
-        out = []
-        for req in load_taxonomy().frameworks[fw].required:
-            l1, _, l2 = req.partition(">")
-            # cost and satisfaction have their own rules (IQ104, IQ105)
-            if {l1, l2} & (COST_LEVELS | SATISFACTION_LEVELS):
-                continue
-            out.append((l1, l2))
-        return out
-
     def _missing_level1(self, table: Table, fw: str) -> list[str]:
-        placed = _placed(table, fw)
-        return sorted({l1 for l1, _ in self._requirements(fw) if not any(p[0] == l1 for p in placed)})
+        def compute() -> list[str]:
+            placed = _placed_once(self.ctx, table, fw)
+            return sorted({l1 for l1, _ in _requirements(fw) if not any(p[0] == l1 for p in placed)})
+
+        return self.ctx.memo(("missing-level1", id(table), fw), compute)
 
 
 @register
@@ -100,11 +111,11 @@ class RequiredLevel2Empty(_MissingRule):
         from reviewer.extract.taxonomy import load_taxonomy
 
         tax = load_taxonomy()
-        placed = _placed(table, fw)
+        placed = _placed_once(self.ctx, table, fw)
         declared = _declared(table, fw)
         whole_missing = set(self._missing_level1(table, fw))
         year = self.ctx.budget_year or table.year
-        for l1, l2 in self._requirements(fw):
+        for l1, l2 in _requirements(fw):
             if l2 == "*" or l1 in whole_missing:
                 continue
             if any(p0 == l1 and _same(p1, l2) for p0, p1, _ in placed):
@@ -112,7 +123,7 @@ class RequiredLevel2Empty(_MissingRule):
             if any(_same(p1, l2) and p0 not in tax.frameworks[fw].levels for p0, p1, _ in placed):
                 continue  # filed under an unknown 一级 but the 二级 is there
             printed = any(d1 == l1 and _same(d2, l2) for d1, d2 in declared)
-            elsewhere = [i for p0, p1, i in placed if tax.level2_of(i.level3) == l2 and not _same(p1, l2)]
+            elsewhere = [i for p0, p1, i in placed if level2_of(i.level3) == l2 and not _same(p1, l2)]
             note = ""
             if elsewhere:
                 note = f"（“{indicator_label(elsewhere[0])}”列在{elsewhere[0].level2 or '其他指标'}下）"
@@ -227,7 +238,7 @@ class NoCostIndicator(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         fw = framework_of(table, self.ctx.config.framework)
-        placed = _placed(table, fw)
+        placed = _placed_once(self.ctx, table, fw)
         if not placed or any(is_cost_indicator(i, l1, l2) for l1, l2, i in placed):
             return
         # a row under 成本 that is plainly not a cost (a count, a date) does not make one
@@ -267,7 +278,7 @@ class NoSatisfactionIndicator(Rule):
         from reviewer.extract.taxonomy import load_taxonomy
 
         fw = framework_of(table, self.ctx.config.framework)
-        placed = _placed(table, fw)
+        placed = _placed_once(self.ctx, table, fw)
         if not placed or any(is_satisfaction_indicator(i, l1, l2) for l1, l2, i in placed):
             return
         required = fw is not None and any(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from reviewer.checks.common import narrative_fields
@@ -29,21 +30,34 @@ def table_quantities(table: Table, ctx_cache: dict | None = None) -> list[Quanti
     if ctx_cache is not None and key in ctx_cache:
         return ctx_cache[key]
     out: list[Quantity] = []
+    seen: set[tuple[str, str]] = set()
     for name, text in narrative_fields(table):
-        out.extend(extract_quantities(text, field=name))
+        qs = extract_quantities(text, field=name)
+        if (name, text) in seen:  # memoised objects: keep every quantity of the list a distinct object
+            qs = [copy.copy(q) for q in qs]
+        seen.add((name, text))
+        out.extend(qs)
     if ctx_cache is not None:
         ctx_cache[key] = out
     return out
 
 
-def conflicts(table: Table, quantities: list[Quantity],
-              budget_year: int | None = None) -> dict[int, tuple[Indicator, list[Quantity], list[Quantity]]]:
-    """Indicator index → (indicator, quantities that contradict it, quantities that agree)."""
+def conflicts(table: Table, quantities: list[Quantity], budget_year: int | None = None,
+              ctx_cache: dict | None = None) -> dict[int, tuple[Indicator, list[Quantity], list[Quantity]]]:
+    """Indicator index → (indicator, quantities that contradict it, quantities that agree).
+
+    With `ctx_cache` (the run's memo) each quantity is matched once per table and year.
+    """
     out: dict[int, tuple[Indicator, list[Quantity], list[Quantity]]] = {}
     index = {id(ind): k for k, ind in enumerate(table.indicators)}
     texts = {name: text for name, text in narrative_fields(table)}
+    matches = ctx_cache.setdefault(("matches", id(table), budget_year), {}) if ctx_cache is not None else {}
     for q in quantities:
-        m = match_indicator(q, table.indicators, budget_year=budget_year)
+        if id(q) in matches:
+            m = matches[id(q)][1]
+        else:
+            m = match_indicator(q, table.indicators, budget_year=budget_year)
+            matches[id(q)] = (q, m)  # q kept alive: its id stays its own
         if m is None:
             continue
         k = index[id(m.indicator)]
@@ -108,7 +122,7 @@ class NarrativeContradictsIndicator(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         qs = table_quantities(table, self.ctx.cache)
-        for ind, bad, good in conflicts(table, qs, self.ctx.budget_year or table.year).values():
+        for ind, bad, good in conflicts(table, qs, self.ctx.budget_year or table.year, self.ctx.cache).values():
             yield self._finding(ind, bad, good)
 
     def _finding(self, ind: Indicator, bad: list[Quantity], good: list[Quantity]) -> Finding:
@@ -163,7 +177,7 @@ class NarrativeContradictsItself(Rule):
         year = self.ctx.budget_year or table.year
         qs = [q for q in table_quantities(table, self.ctx.cache)
               if q.entity and not q.delta and not q.history and not q.distributive and q.year in (None, year)]
-        covered = {id(q) for _, bad, good in conflicts(table, qs, year).values() for q in bad + good}
+        covered = {id(q) for _, bad, good in conflicts(table, qs, year, self.ctx.cache).values() for q in bad + good}
         reported: set[str] = set()
         for i, a in enumerate(qs):
             if id(a) in covered:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from reviewer.config import Config
 from reviewer.models import Category, Document, Finding, Indicator, Location, Severity, Table, TableKind
@@ -28,6 +28,14 @@ class Context:
     document: Document
     budget_year: int | None
     cache: dict = field(default_factory=dict)  # per-run memo shared by rules
+
+    def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """`compute()`, once per run for `key` (rules share what they derive from a table)."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            value = self.cache[key] = compute()
+            return value
 
 
 class Rule:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 
-from reviewer.checks.common import indicator_evidence, indicator_label, plain_text, quote
+from reviewer.checks.common import TEXT_MEMO, indicator_evidence, indicator_label, plain_text, quote
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Table
 
@@ -47,6 +47,11 @@ def table_fields(table: Table) -> Iterator[tuple[str, str]]:
             yield "三级指标", plain_text(ind.level3)
 
 
+def _table_fields_once(ctx, table: Table) -> list[tuple[str, str]]:
+    """`table_fields`, once per run (two rules read it)."""
+    return ctx.memo(("table-fields", id(table)), lambda: list(table_fields(table)))
+
+
 def sound_alike(a: str, b: str) -> bool:
     """Two characters sharing a reading, tones ignored (凹/洼 wa, 湾/弯 wan, 峰/锋 feng)."""
     from pypinyin import Style, pinyin
@@ -55,6 +60,18 @@ def sound_alike(a: str, b: str) -> bool:
         return set(pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")[0] or [])
 
     return bool(readings(a) & readings(b))
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _place_names(text: str) -> tuple[tuple[str, int], ...]:
+    """(name, start) of the place names written in `text` (common words left out)."""
+    out = []
+    for m in _PLACE.finditer(text):
+        head, suffix = m.group(1), m.group(2)
+        if set(head) & _PLACE_STOP_CHARS or head in _PLACE_STOP_HEADS:
+            continue
+        out.append((head + suffix, m.start()))
+    return tuple(out)
 
 
 def _snippet(text: str, start: int, end: int, pad: int = 8) -> str:
@@ -85,16 +102,12 @@ class PlaceNameVariants(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         seen: dict[str, tuple[str, str, str]] = {}  # name → (field, snippet, character before)
-        for field, text in table_fields(table):
-            for m in _PLACE.finditer(text):
-                head, suffix = m.group(1), m.group(2)
-                if set(head) & _PLACE_STOP_CHARS or head in _PLACE_STOP_HEADS:
-                    continue
-                name = head + suffix
+        for field, text in _table_fields_once(self.ctx, table):
+            for name, start in _place_names(text):
                 if name not in seen:
-                    end = m.start() + len(name)
-                    before = text[m.start() - 1] if m.start() else ""
-                    seen[name] = (field, _snippet(text, m.start(), end), before)
+                    end = start + len(name)
+                    before = text[start - 1] if start else ""
+                    seen[name] = (field, _snippet(text, start, end), before)
         names = sorted(seen)
         reported = set()
         for i, a in enumerate(names):
@@ -207,16 +220,19 @@ class ProjectNameVariants(Rule):
             return
         key = part.casefold()
         low = text.casefold()
-        for i in range(0, len(text) - n + 1):
+        last = len(text) - n
+        i = low.find(key[0])
+        while 0 <= i <= last:  # the windows low[i:i + n] that start with the first character
             window = low[i: i + n]
-            if window == key or window[0] != key[0] or window[-1] != key[-1]:
+            k, i = i, low.find(key[0], i + 1)
+            if window == key or window[-1] != key[-1]:
                 continue
             diffs = [j for j in range(n) if window[j] != key[j]]
-            if len(diffs) == 1 and _CJK.match(text[i + diffs[0]]) and _CJK.match(part[diffs[0]]):
+            if len(diffs) == 1 and _CJK.match(text[k + diffs[0]]) and _CJK.match(part[diffs[0]]):
                 j = diffs[0]
                 yield self.finding(
-                    f"{field}中把项目名称里的“{part[max(0, j - 1): j + 1]}”写成了“{text[i + max(0, j - 1): i + j + 1]}”。",
-                    evidence=f"项目名称: {title}; {field}: {_snippet(text, i, i + n, 4)}",
+                    f"{field}中把项目名称里的“{part[max(0, j - 1): j + 1]}”写成了“{text[k + max(0, j - 1): k + j + 1]}”。",
+                    evidence=f"项目名称: {title}; {field}: {_snippet(text, k, k + n, 4)}",
                     location=field, severity="info",
                     fix=f"按项目名称统一写为“{part}”。",
                 )
@@ -243,11 +259,8 @@ class LatinCaseVariants(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         spellings: dict[str, dict[str, str]] = {}
-        for field, text in table_fields(table):
-            for m in _LATIN.finditer(text):
-                token = m.group(0)
-                if len(token) < 2:
-                    continue
+        for field, text in _table_fields_once(self.ctx, table):
+            for token in _latin_tokens(text):
                 spellings.setdefault(token.casefold(), {}).setdefault(token, field)
         for forms in spellings.values():
             if len(forms) < 2:
@@ -259,6 +272,12 @@ class LatinCaseVariants(Rule):
                 location="全表",
                 fix=f"统一写为“{next(iter(forms))}”（或规范写法）。",
             )
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _latin_tokens(text: str) -> tuple[str, ...]:
+    """Words in Latin letters (two or more characters) in `text`, in order."""
+    return tuple(t for t in _LATIN.findall(text) if len(t) >= 2)
 
 
 @register
@@ -287,16 +306,24 @@ class RepeatedClause(Rule):
             yield from self._scan("指标值", plain_text(ind.target.raw), ind)
 
     def _scan(self, field: str, text: str, ind) -> Iterable[Finding]:
-        clauses = [c.strip() for c in _CLAUSES.split(text)]
-        for a, b in zip(clauses, clauses[1:]):
-            if a and a == b and len(a) >= 4:
-                yield self.finding(
-                    f"{field}中“{a}”连续重复了两次。",
-                    evidence=(indicator_evidence(ind) if ind else f"{field}: {quote(text, 80)}"),
-                    indicator=ind, location=None if ind else field,
-                    fix=f"删去重复的“{a}”。",
-                )
-                return
+        a = _repeated_clause(text)
+        if a is not None:
+            yield self.finding(
+                f"{field}中“{a}”连续重复了两次。",
+                evidence=(indicator_evidence(ind) if ind else f"{field}: {quote(text, 80)}"),
+                indicator=ind, location=None if ind else field,
+                fix=f"删去重复的“{a}”。",
+            )
+
+
+@lru_cache(maxsize=TEXT_MEMO)
+def _repeated_clause(text: str) -> str | None:
+    """The first clause (4+ characters) written twice in a row, or None."""
+    clauses = [c.strip() for c in _CLAUSES.split(text)]
+    for a, b in zip(clauses, clauses[1:]):
+        if a and a == b and len(a) >= 4:
+            return a
+    return None
 
 
 _PEOPLE = {"人", "名", "位", "人员"}
@@ -334,7 +361,7 @@ class CountUnitVariants(Rule):
         after = _count_after()
         for ind in table.indicators:
             t = ind.target
-            name = re.sub(r"\s+", "", ind.level3 or "")
+            name = "".join((ind.level3 or "").split())  # = re.sub(r"\s+", "", …)
             if t.value is None or len(name) < 3 or not t.unit or normalize_unit(t.unit) not in COUNT_UNITS:
                 continue
             number = f"{t.value:g}"
