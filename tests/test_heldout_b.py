@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from reviewer.config import Config
-from reviewer.evaluation.cases import Case, Expected, load_case
-from reviewer.evaluation.matching import match_one_to_one, resolve_table, spec_matches
+from heldout_scoring import Score, load_cases, score_case
+
+from reviewer.evaluation.cases import Case
 from reviewer.models import Finding
 
 HELDOUT = Path(__file__).resolve().parent / "heldout_b"
@@ -37,63 +36,13 @@ GROUP_B = ("narrative_mismatch", "cost_inconsistency", "amount_inconsistency", "
            "stale_date", "copy_paste")
 
 
-@dataclass
-class Score:
-    case: Case
-    titles: list[str]
-    found: list[tuple[str, Finding]] = field(default_factory=list)  # (table title, finding)
-    matched: list[tuple[Expected, Finding]] = field(default_factory=list)
-    missed: list[Expected] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)
-    extra: list[tuple[str, Finding]] = field(default_factory=list)  # findings no annotation covers
-    violated: list[str] = field(default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        return not any(e.category in GROUP_B for e in self.case.expected)
-
-
 def cases() -> list[Case]:
-    return [load_case(p, HELDOUT) for p in sorted(HELDOUT.glob("*.case.yaml"))]
+    return load_cases(HELDOUT)
 
 
 @cache
 def score(name: str) -> Score:
-    from reviewer.pipeline import check, extract
-
-    case = next(c for c in cases() if c.name == name)
-    config = Config()
-    doc = extract(case.input_path.read_bytes(), case.input_path.name, config)
-    review = check(doc, config)
-    titles = [t.title for t in review.tables]
-    result = Score(case=case, titles=titles)
-    per_table = {i: [f for f in t.findings if f.category in GROUP_B] for i, t in enumerate(review.tables)}
-    result.found = [(titles[i], f) for i, fs in per_table.items() for f in fs]
-    by_table: dict[int, list[Expected]] = {}
-    for e in (e for e in case.expected if e.category in GROUP_B):
-        i = resolve_table(e.table, titles)
-        if i is None:
-            result.unresolved.append(e.table)
-            result.missed.append(e)
-        else:
-            by_table.setdefault(i, []).append(e)
-    for n in case.negatives:
-        i = resolve_table(n.table, titles)
-        if i is None:
-            result.unresolved.append(n.table)
-            continue
-        for f in per_table[i]:
-            if (n.category is None or n.category in GROUP_B) and spec_matches(n, f):
-                result.violated.append(f"{n.describe()} ← {f.rule} {f.message}")
-    for i, findings in per_table.items():
-        wanted = by_table.get(i, [])
-        for e, j in zip(wanted, match_one_to_one(wanted, findings), strict=True):
-            if j is None:
-                result.missed.append(e)
-            else:
-                result.matched.append((e, findings[j]))
-        result.extra += [(titles[i], f) for f in findings if not any(spec_matches(e, f) for e in wanted)]
-    return result
+    return score_case(next(c for c in cases() if c.name == name), GROUP_B)
 
 
 def _names() -> list[str]:
