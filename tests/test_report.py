@@ -125,7 +125,7 @@ def test_text_report_colours_severity_and_verdict():
 def test_markdown_report():
     md = render_markdown(hand_review())
     assert md.startswith("# 审核结果：docs/济源.txt")
-    assert f"## {EVIL}" in md
+    assert "## 档案室整修&lt;script>alert('x')&lt;/script>|管道" in md and "<script>" not in md
     assert "- 审核结论：**退回修改**" in md
     rows = [line for line in md.splitlines() if line.startswith("| F")]
     assert len(rows) == 4

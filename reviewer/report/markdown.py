@@ -12,12 +12,13 @@ from reviewer.report import (
 
 
 def _cell(text: str | None) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
-    return " ".join((text or "").split()).replace("\\", "\\\\").replace("|", "\\|")
+    """Text safe inside a Markdown table cell: one line, pipes and tags escaped."""
+    return _line(text or "").replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _line(text: str) -> str:
-    return " ".join(text.split())
+    """One line of table text; "<" escaped so that no tag in a table renders as HTML."""
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
 
 
 def render_markdown(review: Review) -> str:
