@@ -31,6 +31,11 @@ class Score:
         return not any(e.category in self.categories for e in self.case.expected)
 
 
+def show(f: Finding) -> str:
+    """One line per finding in assertion messages."""
+    return f"{f.rule} {f.severity} [{f.indicator or f.location}] {f.message}"
+
+
 def load_cases(folder: Path) -> list[Case]:
     return [load_case(p, folder) for p in sorted(folder.glob("*.case.yaml"))]
 

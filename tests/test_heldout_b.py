@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 
 from heldout_scoring import Score, load_cases, score_case
+from heldout_scoring import show as _show
 
 from reviewer.evaluation.cases import Case
-from reviewer.models import Finding
 
 HELDOUT = Path(__file__).resolve().parent / "heldout_b"
 GROUP_B = ("narrative_mismatch", "cost_inconsistency", "amount_inconsistency", "arithmetic_error",
@@ -47,10 +47,6 @@ def score(name: str) -> Score:
 
 def _names() -> list[str]:
     return [c.name for c in cases()]
-
-
-def _show(f: Finding) -> str:
-    return f"{f.rule} {f.severity} [{f.indicator or f.location}] {f.message}"
 
 
 # ---------------------------------------------------------------- the corpus itself
