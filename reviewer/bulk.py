@@ -6,8 +6,9 @@ threads of this process through `draft_comments`, which caches every reply.
 Each finished file is appended as one line to `out_dir/journal.jsonl`, keyed by
 its path and content hash; a run that is killed and started again skips what
 the journal holds, and a torn last line is cut off. The four reports are
-written from the journal at the end, one file at a time, in input order (the
-workbook in a second process), each to a temporary file renamed into place.
+written while the run goes on, one file at a time in input order (files of an
+earlier run read back from the journal), each to a temporary file renamed into
+place at the end.
 """
 
 from __future__ import annotations
@@ -214,6 +215,7 @@ class Journal:
         self.fingerprint = fingerprint
         self.index: dict[str, tuple[int, bool]] = {}  # key → (offset of its last line, retry)
         self.fd: int | None = None
+        self._reader = None
         self._last_sync = 0.0
 
     def open(self) -> dict[str, tuple[int, bool]]:
@@ -261,21 +263,26 @@ class Journal:
             self._last_sync = now
 
     def close(self) -> None:
+        self.close_reader()
         if self.fd is not None:
             os.fsync(self.fd)
             os.close(self.fd)
             self.fd = None
 
-    def records(self, keys: Iterable[str]) -> Iterator[dict | None]:
-        """The last record of each key, in the order given (None for a key never journaled)."""
-        with open(self.path, "rb") as f:
-            for key in keys:
-                entry = self.index.get(key)
-                if entry is None:
-                    yield None
-                    continue
-                f.seek(entry[0])
-                yield json.loads(f.readline())
+    def record(self, key: str) -> dict | None:
+        """The last record of `key` (None for a key never journaled)."""
+        entry = self.index.get(key)
+        if entry is None:
+            return None
+        if self._reader is None:
+            self._reader = open(self.path, "rb")
+        self._reader.seek(entry[0])
+        return json.loads(self._reader.readline())
+
+    def close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
 
 @contextmanager
@@ -566,9 +573,7 @@ def run_bulk(
         journal = Journal(journal_path, fingerprint(config, model))
         earlier = journal.open()
         try:
-            result = _run(inputs, earlier, journal, config, model, jobs, cache_dir, progress, console)
-            parallel = (jobs or os.cpu_count() or 1) > 1 and len(result.inputs) >= PARALLEL_REPORTS_MIN_FILES
-            _write_reports(journal, out_dir, decided, result, parallel, progress, console)
+            result = _run(inputs, earlier, journal, config, model, jobs, cache_dir, decided, progress, console)
         finally:
             journal.close()
     result.seconds = time.perf_counter() - started
@@ -576,8 +581,9 @@ def run_bulk(
 
 
 def _run(inputs: list[InputFile], earlier: dict, journal: Journal, config: Config, model: bool,
-         jobs: int | None, cache_dir: str | None, progress: bool, console) -> BulkResult:
-    """Review what the journal lacks, appending each outcome to it as it comes."""
+         jobs: int | None, cache_dir: str | None, decided: dict, progress: bool, console) -> BulkResult:
+    """Review what the journal lacks, appending each outcome to it as it comes, and feed
+    the reports every file in input order as soon as it and all before it are done."""
     items, unreadable = [], []
     for item in inputs:
         try:
@@ -588,109 +594,112 @@ def _run(inputs: list[InputFile], earlier: dict, journal: Journal, config: Confi
             unreadable.append(_Outcome(item, error=f"{item.name}: cannot read ({e.strerror or e})", retry=True))
     failed_now = {o.item.key for o in unreadable}
     todo = [i for i in items if i.key not in failed_now and (i.key not in earlier or earlier[i.key][1])]
+    resumed = len(items) - len(todo) - len(unreadable)
+    result = BulkResult(out_dir=journal.path.parent, files=len(items), resumed=resumed, inputs=items)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    outcomes = _stage1(todo, config, not model, jobs)
+    outcomes = _stage1(todo, config, not model, jobs)  # forks the workers before any thread starts
     if model:
         outcomes = _drafted(outcomes, config, cache_dir, threads=max(1, min(config.llm.concurrency, 4)))
-    resumed = len(items) - len(todo) - len(unreadable)
+    awaited = {o.item.key for o in unreadable} | {i.key for i in todo}
+    reports = _Reports(journal, items, awaited, decided, result)
     try:
         with _Progress(progress, len(items), resumed, console) as bar:
             for outcome in itertools.chain(unreadable, outcomes):
                 journal.append(outcome)
+                reports.offer(outcome)
                 bar.advance(outcome)
+        with _status(progress, console, "正在写出报告……"):
+            reports.close()
+    except BaseException:
+        reports.discard()
+        raise
     finally:
         if hasattr(outcomes, "close"):
             outcomes.close()  # stop the workers now, also on Ctrl-C
-    return BulkResult(out_dir=journal.path.parent, files=len(items), resumed=resumed, inputs=items)
+    return result
 
 
-PARALLEL_REPORTS_MIN_FILES = 20  # below this a second process costs more than it saves
+class _Reports:
+    """The four report writers, fed each file in input order while the run goes on.
 
+    A file reviewed in this run is fed from its outcome (held only until every file
+    before it is fed: workers take files in input order, so few wait); a file an
+    earlier run finished is read back from the journal when its turn comes.
+    """
 
-def _write_reports(journal: Journal, out_dir: Path, decided: dict, result: BulkResult,
-                   parallel: bool, progress: bool = False, console=None) -> None:
-    """The four reports from the journal, in input order; the workbook, the slowest to
-    write, in a process of its own when `parallel`."""
-    from reviewer.report.docx import DocxWriter
-    from reviewer.report.html import HtmlWriter
-    from reviewer.report.jsonfile import JsonWriter
-    from reviewer.report.xlsx import XlsxWriter
+    def __init__(self, journal: Journal, items: list[InputFile], awaited: set[str], decided: dict,
+                 result: BulkResult):
+        from reviewer.report.docx import DocxWriter
+        from reviewer.report.html import HtmlWriter
+        from reviewer.report.jsonfile import JsonWriter
+        from reviewer.report.xlsx import XlsxWriter
 
-    for name in REPORT_NAMES.values():  # what a run killed while writing its reports left behind
-        for stale in out_dir.glob(f".{glob.escape(name)}.*"):
-            stale.unlink(missing_ok=True)
-    entries = [(item.name, item.key) for item in result.inputs]
-    xlsx_path = out_dir / REPORT_NAMES["xlsx"]
-    writers = {"docx": DocxWriter(out_dir / REPORT_NAMES["docx"]),
-               "html": HtmlWriter(out_dir / REPORT_NAMES["html"]),
-               "json": JsonWriter(out_dir / REPORT_NAMES["json"])}
-    pool = ProcessPoolExecutor(1) if parallel else None
-    try:
-        if pool is not None:  # forks now, before the status display starts a thread
-            workbook = pool.submit(_write_workbook, journal.path, journal.index, entries, xlsx_path, decided)
-        else:
-            writers["xlsx"] = XlsxWriter(xlsx_path, decided)
-        with _status(progress, console, "正在写出报告……"):
-            _feed(writers.values(), journal, entries, result)
-            for name, w in writers.items():
-                result.reports[name] = w.close()
-            if pool is not None:
-                result.reports["xlsx"], result.carried_decisions = workbook.result()
+        out_dir = journal.path.parent
+        for name in REPORT_NAMES.values():  # what a run killed while writing its reports left behind
+            for stale in out_dir.glob(f".{glob.escape(name)}.*"):
+                stale.unlink(missing_ok=True)
+        self.writers = {"xlsx": XlsxWriter(out_dir / REPORT_NAMES["xlsx"], decided),
+                        "docx": DocxWriter(out_dir / REPORT_NAMES["docx"]),
+                        "html": HtmlWriter(out_dir / REPORT_NAMES["html"]),
+                        "json": JsonWriter(out_dir / REPORT_NAMES["json"])}
+        self.journal, self.items, self.awaited, self.result = journal, items, awaited, result
+        self.arrived: dict[str, _Outcome] = {}
+        self.next = 0
+        self.verdicts: Counter[str] = Counter()
+
+    def offer(self, outcome: _Outcome) -> None:
+        self.arrived[outcome.item.key] = outcome
+        self._drain()
+
+    def _drain(self) -> None:
+        while self.next < len(self.items):
+            item = self.items[self.next]
+            outcome = self.arrived.pop(item.key, None)
+            if outcome is not None:
+                self._feed(item.name, outcome.error, outcome.review_json)
+            elif item.key in self.awaited:
+                return  # still being reviewed
             else:
-                result.carried_decisions = writers["xlsx"].carried
-    except BaseException:
-        for w in writers.values():
-            w.out.discard()
-        raise
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    result.reports = {k: result.reports[k] for k in REPORT_NAMES}
+                record = self.journal.record(item.key)
+                if record is None:  # cannot happen unless the journal was edited during the run
+                    record = {"error": "not reviewed: missing from the journal"}
+                review = record.get("review")
+                self._feed(item.name, record.get("error"), review)
+            self.next += 1
 
-
-def _write_workbook(path: Path, index: dict, entries: list[tuple[str, str]], out: Path,
-                    decided: dict) -> tuple[Path, int]:
-    from reviewer.report.xlsx import XlsxWriter
-
-    journal = Journal(path, "")
-    journal.index = index
-    writer = XlsxWriter(out, decided)
-    try:
-        _feed([writer], journal, entries, None)
-        return writer.close(), writer.carried
-    except BaseException:
-        writer.out.discard()
-        raise
-
-
-def _feed(writers, journal: Journal, entries: list[tuple[str, str]], result: BulkResult | None) -> None:
-    """Each file's journal record to every writer, in input order; counts go to `result`."""
-    writers = list(writers)
-    verdicts: Counter[str] = Counter()
-    for (name, _), record in zip(entries, journal.records(key for _, key in entries), strict=True):
-        if record is None:  # cannot happen unless the journal was edited during the run
-            record = {"error": "not reviewed: missing from the journal"}
-        if record.get("error") or record.get("review") is None:
-            message = record.get("error") or "no result"
-            for w in writers:
+    def _feed(self, name: str, error: str | None, review: str | dict | None) -> None:
+        result = self.result
+        if error or review is None:
+            message = error or "no result"
+            for w in self.writers.values():
                 w.add_error(name, message)
-            if result is not None:
-                result.errors.append((name, message))
-            continue
-        review = load_review(record["review"])
-        for w in writers:
+            result.errors.append((name, message))
+            return
+        review = Review.model_validate_json(review) if isinstance(review, str) else load_review(review)
+        for w in self.writers.values():
             w.add(name, review)
-        if result is not None:
-            result.reviewed += 1
-            result.tables += len(review.tables)
-            for t in review.tables:
-                verdicts[t.verdict] += 1
-                for f in t.findings:
-                    result.findings[f.severity] += 1
-            if review.usage is not None:
-                result.usage = _add_usage(result.usage, review.usage)
-    if result is not None:
-        result.verdicts = dict(verdicts)
+        result.reviewed += 1
+        result.tables += len(review.tables)
+        for t in review.tables:
+            self.verdicts[t.verdict] += 1
+            for f in t.findings:
+                result.findings[f.severity] += 1
+        if review.usage is not None:
+            result.usage = _add_usage(result.usage, review.usage)
+
+    def close(self) -> None:
+        self.awaited = set()  # whatever did not come back is read from the journal (or listed missing)
+        self._drain()
+        self.journal.close_reader()
+        self.result.verdicts = dict(self.verdicts)
+        for name, w in self.writers.items():
+            self.result.reports[name] = w.close()
+        self.result.carried_decisions = self.writers["xlsx"].carried
+
+    def discard(self) -> None:
+        self.journal.close_reader()
+        for w in self.writers.values():
+            w.out.discard()
 
 
 def _add_usage(total: Usage | None, u: Usage) -> Usage:

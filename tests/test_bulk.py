@@ -222,10 +222,11 @@ def test_reports_rewritten_from_the_journal_are_identical(tmp_path, samples_dir)
     src = tmp_path / "in"
     copies(src, 24, samples_dir)
     out = tmp_path / "out"
-    run_bulk([str(src)], out, Config(), offline=True, jobs=2, progress=False)  # workbook in its own process
+    first_run = run_bulk([str(src)], out, Config(), offline=True, jobs=2, progress=False)  # fed as reviewed
     first_json = (out / "review.json").read_bytes()
+    assert [f["file"] for f in json.loads(first_json)["files"]] == [i.name for i in first_run.inputs]
     first = [list(load_workbook(out / "review.xlsx")[name].values) for name in ("表格", "问题")]
-    again = run_bulk([str(src)], out, Config(), offline=True, jobs=1, progress=False)  # all in this one
+    again = run_bulk([str(src)], out, Config(), offline=True, jobs=1, progress=False)  # from the journal
     assert again.resumed == 24
     assert (out / "review.json").read_bytes() == first_json
     assert [list(load_workbook(out / "review.xlsx")[name].values) for name in ("表格", "问题")] == first

@@ -187,6 +187,24 @@ class AtomicOutput:
         self.tmp.unlink(missing_ok=True)
 
 
-def spool() -> tempfile.SpooledTemporaryFile:
-    """A text buffer that moves to disk once it grows past a few MB."""
-    return tempfile.SpooledTemporaryFile(max_size=4 << 20, mode="w+", encoding="utf-8")
+class Spool:
+    """Text written now, read back once on close: kept as UTF-8 in an anonymous temporary
+    file, so a writer's memory stays flat however many tables pass through it."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile("w+b", buffering=1 << 20)
+
+    def write(self, text: str) -> None:
+        self.file.write(text.encode("utf-8"))
+
+    def copy_to(self, out: BinaryIO) -> None:
+        self.file.flush()
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out, 1 << 20)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def spool() -> Spool:
+    return Spool()

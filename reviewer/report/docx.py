@@ -59,8 +59,11 @@ def grouped_comments(tr: TableReview) -> dict[str, list[str]]:
     return groups
 
 
+_NEEDS_CLEANING = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value: str) -> str:
-    return escape(_XML_ILLEGAL.sub("", value))
+    return escape(_XML_ILLEGAL.sub("", value)) if _NEEDS_CLEANING.search(value) else value
 
 
 def _run(text: str, bold: bool = False) -> str:
@@ -165,9 +168,7 @@ class DocxWriter:
                         continue
                     with dst.open("word/document.xml", "w") as w:
                         w.write((head + self._front()).encode("utf-8"))
-                        self.body.seek(0)
-                        while chunk := self.body.read(1 << 20):
-                            w.write(chunk.encode("utf-8"))
+                        self.body.copy_to(w)
                         w.write((self._back() + tail).encode("utf-8"))
         except BaseException:
             self.out.discard()

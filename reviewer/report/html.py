@@ -8,6 +8,7 @@ page is assembled on close, when the totals are known.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -45,8 +46,12 @@ section{border-top:1px solid #dde4ee;padding-top:.8rem;margin-top:1.2rem}
 VERDICT_CLASS = {"通过": "v-ok", "修改后通过": "v-fix", "退回修改": "v-back"}
 
 
+_NEEDS_ESCAPE = re.compile(r"[&<>\"']")
+
+
 def _e(text: object) -> str:
-    return escape("" if text is None else str(text), quote=True)
+    text = "" if text is None else str(text)
+    return escape(text, quote=True) if _NEEDS_ESCAPE.search(text) else text
 
 
 def bar_chart(items: list[tuple[str, int]], label: str) -> str:
@@ -177,14 +182,12 @@ class HtmlWriter:
 
     def close(self) -> Path | None:
         try:
-            with open(self.out.tmp, "w", encoding="utf-8") as out:
-                out.write(self._head())
+            with open(self.out.tmp, "wb") as out:
+                out.write(self._head().encode("utf-8"))
                 for part, after in ((self.index, "</table><h2>各表问题</h2>\n"),
                                     (self.sections, "</body></html>\n")):
-                    part.seek(0)
-                    while chunk := part.read(1 << 20):
-                        out.write(chunk)
-                    out.write(after)
+                    part.copy_to(out)
+                    out.write(after.encode("utf-8"))
         except BaseException:
             self.out.discard()
             raise

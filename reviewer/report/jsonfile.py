@@ -40,12 +40,10 @@ class JsonWriter:
     def close(self) -> Path | None:
         dump = lambda v: json.dumps(v, ensure_ascii=False, indent=1)  # noqa: E731
         try:
-            with open(self.out.tmp, "w", encoding="utf-8") as out:
-                out.write('{\n"files": ' + dump(self.files) + ',\n"tables": [')
-                self.tables.seek(0)
-                while chunk := self.tables.read(1 << 20):
-                    out.write(chunk)
-                out.write('\n],\n"errors": ' + dump(self.errors) + "\n}\n")
+            with open(self.out.tmp, "wb") as out:
+                out.write(('{\n"files": ' + dump(self.files) + ',\n"tables": [').encode("utf-8"))
+                self.tables.copy_to(out)
+                out.write(('\n],\n"errors": ' + dump(self.errors) + "\n}\n").encode("utf-8"))
         except BaseException:
             self.out.discard()
             raise
