@@ -13,6 +13,7 @@ place at the end.
 
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import itertools
@@ -344,11 +345,13 @@ _WORKER: dict = {}
 
 def _init_worker(config: Config, draft_offline: bool) -> None:
     _WORKER.update(config=config, draft=draft_offline)
-    import reviewer.extract.readers  # noqa: F401  (import once per worker, not in the first file)
+    import reviewer.extract.readers  # noqa: F401  (import once, not in the first file)
     import reviewer.pipeline  # noqa: F401
     from reviewer.checks import load_rules
 
     load_rules()
+    if draft_offline:
+        import reviewer.drafting.offline  # noqa: F401
 
 
 def _init_pool_worker(config: Config, draft_offline: bool) -> None:
@@ -397,10 +400,17 @@ def _stage1(todo: list[InputFile], config: Config, draft_offline: bool, jobs: in
     if jobs <= 1 or len(todo) <= 1:
         _init_worker(config, draft_offline)
         return map(_review_one, todo)
+    # Import everything here, once: forked workers inherit it. Frozen while they fork, the
+    # imported objects stay out of the workers' garbage collections (and their pages shared).
+    _init_worker(config, draft_offline)
     size = max(1, min(8, len(todo) // (jobs * 16)))
     chunks = iter([todo[i: i + size] for i in range(0, len(todo), size)])
-    pool = ProcessPoolExecutor(jobs, initializer=_init_pool_worker, initargs=(config, draft_offline))
-    pending = {pool.submit(_review_chunk, c): c for c in itertools.islice(chunks, jobs * 3)}
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(jobs, initializer=_init_pool_worker, initargs=(config, draft_offline))
+        pending = {pool.submit(_review_chunk, c): c for c in itertools.islice(chunks, jobs * 3)}
+    finally:
+        gc.unfreeze()  # the first submit forked every worker
     return _collect(pool, pending, chunks)
 
 
