@@ -239,6 +239,9 @@ def bulk(
                           fresh=fresh, console=console)
     except ReviewerError as e:
         _fail(str(e))
+    except KeyboardInterrupt:
+        console.print(f"已中断。已审核的文件记在 {out / 'journal.jsonl'}，再次运行同一命令即从中断处继续。")
+        raise typer.Exit(130) from None
     render_bulk_summary(result, Console())
     raise typer.Exit(result.exit_code)
 

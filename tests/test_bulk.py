@@ -216,6 +216,29 @@ def test_run_killed_with_sigkill_completes_on_rerun(tmp_path, samples_dir):
     assert_complete_and_unique(out, files, 1)
 
 
+def test_ctrl_c_stops_with_a_resume_hint_and_no_traceback(tmp_path, samples_dir):
+    src = tmp_path / "in"
+    copies(src, 60, samples_dir)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", "from reviewer.cli import main; main()", "bulk", str(src),
+                             "--out", str(out), "--offline", "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal = out / JOURNAL_NAME
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 3:
+            break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1].decode()
+    if proc.returncode == 0:
+        pytest.skip("the run finished before the interrupt arrived")
+    assert proc.returncode == 130, err
+    assert "再次运行同一命令即从中断处继续" in err and "Traceback" not in err
+    assert not (out / "review.json").exists()
+    assert sorted(p.name for p in out.iterdir()) == [".bulk.lock", JOURNAL_NAME]  # no temporary reports left
+
+
 def test_reports_rewritten_from_the_journal_are_identical(tmp_path, samples_dir):
     from openpyxl import load_workbook
 
