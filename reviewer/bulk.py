@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import signal
+import sys
 import time
 import traceback
 from collections import Counter
@@ -354,9 +355,24 @@ def _init_worker(config: Config, draft_offline: bool) -> None:
         import reviewer.drafting.offline  # noqa: F401
 
 
-def _init_pool_worker(config: Config, draft_offline: bool) -> None:
+def _init_pool_worker(config: Config, draft_offline: bool, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process to handle
+    _die_with_parent(parent)
     _init_worker(config, draft_offline)
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, end this worker when the run that started it is killed (even by SIGKILL)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took hold
+        os._exit(1)
 
 
 def _review_one(item: InputFile) -> _Outcome:
@@ -407,7 +423,8 @@ def _stage1(todo: list[InputFile], config: Config, draft_offline: bool, jobs: in
     chunks = iter([todo[i: i + size] for i in range(0, len(todo), size)])
     gc.freeze()
     try:
-        pool = ProcessPoolExecutor(jobs, initializer=_init_pool_worker, initargs=(config, draft_offline))
+        pool = ProcessPoolExecutor(jobs, initializer=_init_pool_worker,
+                                   initargs=(config, draft_offline, os.getpid()))
         pending = {pool.submit(_review_chunk, c): c for c in itertools.islice(chunks, jobs * 3)}
     finally:
         gc.unfreeze()  # the first submit forked every worker

@@ -216,6 +216,50 @@ def test_run_killed_with_sigkill_completes_on_rerun(tmp_path, samples_dir):
     assert_complete_and_unique(out, files, 1)
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux only")
+def test_workers_end_when_the_run_is_killed(tmp_path, samples_dir):
+    src = tmp_path / "in"
+    copies(src, 60, samples_dir)
+    script = ("import sys; from pathlib import Path; from reviewer.bulk import run_bulk; "
+              "from reviewer.config import Config; "
+              "run_bulk([sys.argv[1]], Path(sys.argv[2]), Config(), offline=True, jobs=2, progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(src), str(tmp_path / "out")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers := _children(proc.pid)) < 2 and proc.poll() is None:
+        time.sleep(0.01)
+    assert len(workers) >= 2, "the workers never started"
+    proc.kill()  # the run alone, not its process group
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, "worker processes outlived the killed run"
+
+
 def test_ctrl_c_stops_with_a_resume_hint_and_no_traceback(tmp_path, samples_dir):
     src = tmp_path / "in"
     copies(src, 60, samples_dir)
