@@ -30,6 +30,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, Thr
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pydantic_core
+
 from reviewer.config import Config
 from reviewer.errors import InputError
 from reviewer.models import Review, Usage
@@ -45,7 +47,8 @@ JOURNAL_VERSION = 1
 REPORT_NAMES = {"xlsx": "review.xlsx", "docx": "审核意见.docx", "html": "report.html", "json": "review.json"}
 FSYNC_INTERVAL = 0.05  # seconds: journal lines are fsync'd in groups at most this far apart
 # What a journal keeps of each table besides the contract: enough for the reports.
-TABLE_SNAPSHOT = {"title", "kind", "framework", "year", "unit_name", "header", "location"}
+TABLE_SNAPSHOT = {"title": True, "kind": True, "framework": True, "year": True, "unit_name": True,
+                  "location": True, "header": {"__all__": {"name", "text", "amount"}}}
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def dump_review(review: Review) -> str:
                 fd["at"] = f.at.model_dump(mode="json", exclude_none=True)
             if f.fix:
                 fd["fix"] = f.fix
-    return json.dumps(d, ensure_ascii=False)
+    return pydantic_core.to_json(d).decode()
 
 
 def load_review(data: dict) -> Review:
