@@ -1,7 +1,9 @@
 """The checks' fast paths give what the plain definitions give.
 
-The rules memoise pure text functions, look words up by suffix tables instead of loops, and
-find copied text across a document by hashing instead of comparing every pair of tables.
+The rules memoise pure text functions, look words up by suffix tables, sets and regex
+alternations instead of loops over word lists or characters, skip searches a cheap pre-test
+rules out, match quantities only with indicators of a comparable unit, and find copied text
+across a document by hashing instead of comparing every pair of tables.
 Each test states the plain definition (the code before it was made fast) and compares.
 benchmarks/bench_checks.py --verify does the same for whole reviews against a golden file.
 """
@@ -170,3 +172,230 @@ def test_occurring_finds_exactly_the_needles_in_the_text():
         size = rng.choice((3, 4))
         needles = {"".join(rng.choice(alphabet) for _ in range(size)) for _ in range(rng.randint(0, 40))}
         assert set(copying.occurring(text, needles, size)) == {h for h in needles if h in text}
+
+
+# ---------------------------------------------------------------- second round: searches by set, regex and pre-test
+
+
+@pytest.fixture(scope="module")
+def texts(samples_dir) -> list[str]:
+    """Pieces of the reference sample and the real tables, and a synthetic document's fields."""
+    out = []
+    for path in [samples_dir / "jiyuan_housing_fund_2021.txt", *sorted((samples_dir / "real").glob("*.tsv"))]:
+        text = path.read_text(encoding="utf-8")
+        out += [text[i:i + 200] for i in range(0, len(text), 70)]
+    return out
+
+
+def _random_texts(alphabet: list[str], n: int, seed: int, most: int = 8) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, most))) for _ in range(n)]
+
+
+def test_place_names_equal_the_lookahead_scan(texts):
+    from reviewer.checks import wording
+
+    def plain(text):
+        out = []
+        for m in wording._PLACE.finditer(text):
+            head, suffix = m.group(1), m.group(2)
+            if set(head) & wording._PLACE_STOP_CHARS or head in wording._PLACE_STOP_HEADS:
+                continue
+            out.append((head + suffix, m.start()))
+        return tuple(out)
+
+    made = _random_texts(list("卫凹洼村镇乡社区街道小王庄楼马家湾a1，。"), 5000, 1, 30)
+    for text in texts + made:
+        assert wording._place_names.__wrapped__(text) == plain(text), text
+
+
+def test_unbalanced_brackets_equal_the_character_scan(texts):
+    from reviewer.checks import incomplete
+
+    def plain(text):
+        stack = []
+        for i, ch in enumerate(text):
+            if ch in incomplete._OPENERS:
+                stack.append((incomplete._OPENERS[ch], i))
+            elif ch in incomplete._CLOSERS:
+                if stack and stack[-1][0] == incomplete._CLOSERS[ch]:
+                    stack.pop()
+                else:
+                    return f"多出“{ch}”: {incomplete._around(text, i)}"
+        return f"“{text[stack[0][1]]}”未闭合: {incomplete._around(text, stack[0][1])}" if stack else None
+
+    made = _random_texts(list("（）()《》“”【】[]‘’文字"), 5000, 2, 12)
+    for text in texts + made:
+        assert incomplete._unbalanced.__wrapped__(text) == plain(text), text
+
+
+def test_leading_words_stripped_as_by_the_word_loop():
+    def plain(phrase):
+        changed = True
+        while changed and phrase:
+            changed = False
+            for word in entities._LEADING:
+                rest = phrase[len(word):]
+                if phrase.startswith(word) and rest and (len(word) > 1 or len(rest) > 2):
+                    phrase, changed = rest, True
+                    break
+        return phrase
+
+    for text in _random_texts([*entities._LEADING, *"项目中心密集架率及"], 20000, 5, 5):
+        assert entities._strip_leading.__wrapped__(text) == plain(text), text
+
+
+def test_words_after_a_number_as_by_the_word_loops():
+    def plain_after_len(post):
+        for word, _ in entities._COMPARATORS_AFTER:
+            if post.startswith(word):
+                return len(word)
+        return next((len(w) for w in entities._APPROX_AFTER if post.startswith(w)), 0)
+
+    def plain_post_head_end(p):  # where _post_head cuts at the first verb after two characters
+        end = len(p)
+        for v in entities.VERBS:
+            k = p.find(v, 2)
+            if 0 < k < end:
+                end = k
+        return end
+
+    words = [w for w, _ in entities._COMPARATORS_AFTER] + list(entities._APPROX_AFTER) + list("及以上下之x")
+    for text in _random_texts(words, 20000, 6, 4):
+        assert entities._after_len(text) == plain_after_len(text), text
+        m = entities._COMPARATOR_AFTER.match(text)
+        first = next((w for w, _ in entities._COMPARATORS_AFTER if text.startswith(w)), None)
+        assert (m.group() if m else None) == first
+    for text in _random_texts([*entities.VERBS, *"行政村技术项目"], 20000, 7, 6):
+        m = entities._ANY_VERB.search(text, 2)
+        assert (m.start() if m else len(text)) == plain_post_head_end(text), text
+
+
+def test_similarity_needs_a_shared_pair_exactly_when_the_longest_common_run_is_two():
+    def longest_common(a, b):
+        best = 0
+        for i in range(len(a)):
+            for j in range(i + best + 1, len(a) + 1):
+                if a[i:j] in b:
+                    best = j - i
+                else:
+                    break
+        return best
+
+    pairs = zip(_random_texts(list("满意度覆盖率工作完成"), 20000, 8), _random_texts(list("满意度覆盖率工作完成"), 20000, 9))
+    for a, b in pairs:
+        assert entities._share_pair(a, b) == (longest_common(a, b) >= 2), (a, b)
+
+
+def test_lexicon_suffix_and_set_lookups_equal_the_list_loops():
+    from reviewer.checks.common import in_words, longest_suffix, words
+
+    lex = "indicator_lexicon"
+    endings, exceptions = words(lex, "dangling_endings"), words(lex, "dangling_exceptions")
+    for text in _random_texts([*endings, *exceptions, *"的和与将对工作目标"], 20000, 10, 4):
+        expected = next((w for w in endings if text.endswith(w) and len(text) > len(w)), None)
+        assert longest_suffix(text, lex, "dangling_endings") == expected, text
+        assert in_words(text[-2:], lex, "dangling_exceptions") == (text[-2:] in exceptions)
+
+
+def test_near_copies_bound_equals_the_counter_intersection():
+    from collections import Counter
+
+    for a, b in zip(_random_texts(list("项目资金采购设备"), 5000, 11, 40), _random_texts(list("项目资金采购设备"), 5000, 12, 40)):
+        plain = bool(a and b and 2.0 * min(len(a), len(b)) / (len(a) + len(b)) >= 0.89
+                     and 2.0 * (Counter(a) & Counter(b)).total() / (len(a) + len(b)) >= 0.89)
+        assert copying._may_be_near(a, b) == plain, (a, b)
+
+
+def test_pre_tests_skip_only_texts_that_cannot_match(texts):
+    """Texts without a digit, a Latin letter or 项目 give what the full search gives: nothing."""
+    from reviewer.checks import formatting, wording
+
+    for text in texts + _random_texts(list("项目为了完成管理中心局U-key１2。，"), 3000, 13, 20):
+        twice = formatting._twice.__wrapped__(text)
+        full = formatting._TWICE.search(re.sub(r"\s+", "", plain_text(text)))
+        assert (twice and twice.group()) == (full and full.group())
+        assert wording._latin_tokens.__wrapped__(text) == tuple(t for t in wording._LATIN.findall(text) if len(t) >= 2)
+        if "项目" not in text:
+            assert not list(copying._NAMED_PROJECT.finditer(text))
+
+
+def test_matching_by_unit_groups_equals_the_loop_over_every_indicator(samples_dir):
+    """match_indicator over an IndicatorIndex gives what the plain loop over indicators gives."""
+    from reviewer.checks.narrative import table_quantities
+
+    def plain_match(q, indicators, budget_year, min_score=0.8, margin=0.25):
+        name = q.entity or (q.context if q.family == "unit_cost" else "")
+        if not name or q.delta or q.history or q.distributive:
+            return None
+        if budget_year is not None and q.year is not None and q.year != budget_year:
+            return None
+        scored = []
+        kind = entities.rate_kind(name)
+        for ind in indicators:
+            if ind.target.value is None or not ind.level3:
+                continue
+            if not entities.same_quantity_kind(q.unit, entities.indicator_unit(ind)):
+                continue
+            other = entities.rate_kind(ind.level3)
+            if kind and other and kind != other:
+                continue
+            score = entities.similarity(name, ind.level3)
+            wide = entities.similarity(q.context, ind.level3) if q.context and q.context != name else 0.0
+            if score < min_score:
+                score = max(score, wide - 0.1)
+            score += 0.05 * min(wide, 1.0)
+            if score > 0:
+                scored.append((score, ind))
+        if not scored:
+            return None
+        scored.sort(key=lambda x: (-x[0], -entities.coverage(name, x[1].level3 or "")))
+        best_score, best = scored[0]
+        runner = scored[1][0] if len(scored) > 1 else 0.0
+        agrees = any(entities.values_agree(q, ind) for s, ind in scored if s >= best_score - margin)
+        if best_score < min_score:
+            return None
+        if runner > best_score - margin and not agrees:
+            rivals = [ind for s, ind in scored[1:] if s > best_score - margin]
+            if entities.coverage(name, best.level3) < 0.75 or any(entities.coverage(name, r.level3) >= 0.5 for r in rivals):
+                return None
+        return best, best_score, runner, agrees
+
+    n = 0
+    for path in [samples_dir / "jiyuan_housing_fund_2021.txt", *sorted((samples_dir / "real").glob("*.tsv"))]:
+        doc = extract(path.read_bytes(), path.name)
+        for table in doc.tables:
+            index = entities.IndicatorIndex(table.indicators)
+            for q in table_quantities(table):
+                m = entities.match_indicator(q, index, budget_year=doc.budget_year)
+                got = None if m is None else (m.indicator, m.score, m.runner_up, m.agrees)
+                assert got == plain_match(q, table.indicators, doc.budget_year)
+                n += got is not None
+    assert n > 10  # the sample pairs plenty of narrative figures with indicators
+
+
+def test_noun_head_and_unit_pieces_equal_their_slicing_definitions():
+    def plain_head(tail):  # entities._head as first written: every slice of every verb length
+        phrase = entities._PER_IN_PHRASE.sub("", tail.strip())
+        n = len(phrase)
+        cuts = sorted({k + size for k in range(n) for size in entities._VERB_LENGTHS
+                       if k + size < n and phrase[k:k + size] in entities._VERB_SET}, reverse=True)
+        head = next((phrase[c:] for c in cuts if len(entities.distinctive(phrase[c:], fallback=False)) >= 2), phrase)
+        de = head.rfind("的")
+        if 0 <= de < len(head) - 1 and len(entities.distinctive(head[de + 1:], fallback=False)) >= 2:
+            head = head[de + 1:]
+        head = entities._strip_leading(head)
+        return head[-16:] if len(head) > 16 else head, phrase.endswith(entities.VERBS)
+
+    def plain_strip_common(s, unit):
+        for size in range(min(len(unit), 12), 2, -1):
+            for i in range(len(unit) - size + 1):
+                if unit[i:i + size] in s:
+                    s = s.replace(unit[i:i + size], "")
+        return s
+
+    for tail in _random_texts([*entities.VERBS, *"业务档案密集架工作的每人"], 20000, 14, 8):
+        assert entities._head.__wrapped__(tail) == plain_head(tail), tail
+    units = _random_texts(list("济源市住房公积金管理中心"), 200, 15, 14)
+    for unit, name in zip(units * 20, _random_texts(list("济源市住房公积金管理中心档案室"), 4000, 16, 20)):
+        assert copying._strip_common(name, unit) == plain_strip_common(name, unit), (name, unit)

@@ -19,6 +19,7 @@ from reviewer.models import Document, Finding, Table, TextField
 _FUNDING_WORDS = ("所需资金", "需资金", "资金需求", "需要资金", "预算数", "预算资金", "预算金额", "项目资金",
                   "项目预算", "年度预算", "预算总金额", "预算总额", "总投资", "项目投资", "安排资金", "资金总额",
                   "项目总金额", "经费预算", "申请资金", "申请经费", "所需经费", "资金预算")
+_FUNDING = re.compile("|".join(map(re.escape, _FUNDING_WORDS)))  # any of them, wherever it stands
 _TOTAL_WORDS = ("总投资", "总金额", "总额", "总计", "合计", "总预算")
 _NOT_THIS_YEAR = re.compile(r"上年|去年|往年|以前|历年|上一年|[两二三四五六七八九十多]年|年均|累计|每年|共计.{0,4}年")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -105,16 +106,16 @@ def funding_statements(table: Table, budget_year: int | None) -> list[Quantity]:
     """Money the narrative states as this project's whole funding ("此项目所需资金约35.9万元")."""
     out = []
     for name, text in narrative_fields(table):
-        if name in _SKIP_FIELDS or any(name.startswith(s) for s in _SKIP_FIELDS):
+        if name.startswith(_SKIP_FIELDS):
             continue
         for q in extract_quantities(text, field=name):
             if q.family != "money" or q.delta:
                 continue
-            s, e = sentence_bounds(text, q.start)
-            clause = text[_clause_start(text, q.start):q.start]
-            words = q.context + q.entity + "|" + clause
-            if not any(w in words for w in _FUNDING_WORDS):
+            # a funding word in q.context + q.entity + "|" + the clause before the figure
+            if not (_FUNDING.search(q.context + q.entity)
+                    or _FUNDING.search(text, _clause_start(text, q.start), q.start)):
                 continue
+            s, e = sentence_bounds(text, q.start)
             sentence = text[s:e]
             clause = text[max(s, q.start - 40):q.end]
             if _NOT_THIS_YEAR.search(clause):

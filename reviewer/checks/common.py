@@ -76,8 +76,36 @@ def _words(name: str, key: str) -> tuple[str, ...]:
     return tuple(sorted(lexicon(name).get(key, []) or [], key=len, reverse=True))
 
 
+@cache
+def _word_index(name: str, key: str) -> tuple[frozenset[str], tuple[int, ...]]:
+    """A lexicon list as a set, and its word lengths from the longest (empty words left out)."""
+    ws = frozenset(w for w in words(name, key) if w)
+    return ws, tuple(sorted({len(w) for w in ws}, reverse=True))
+
+
+def in_words(text: str, name: str, key: str) -> bool:
+    """`text in words(name, key)`, by a set."""
+    return text in _word_index(name, key)[0]
+
+
+def longest_suffix(text: str, name: str, key: str) -> str | None:
+    """The longest word of a lexicon list that `text` ends with and is longer than, or None
+    (= the first w of words(name, key) with text.endswith(w) and len(text) > len(w))."""
+    ws, lengths = _word_index(name, key)
+    n = len(text)
+    for size in lengths:  # one word at most of each length ends the text
+        if size < n and text[n - size:] in ws:
+            return text[n - size:]
+    return None
+
+
 def first_match(text: str, name: str, key: str) -> str | None:
     """The longest word of a lexicon list found in `text`, or None."""
+    return _first_match(text, name, key) if len(text) <= LONG_TEXT else _first_match.__wrapped__(text, name, key)
+
+
+@lru_cache(maxsize=NAME_MEMO)
+def _first_match(text: str, name: str, key: str) -> str | None:
     for w in words(name, key):
         if w in text:
             return w

@@ -66,7 +66,11 @@ def _may_be_near(a: str, b: str) -> bool:
     and by shared characters), so both must reach 0.9 first (checked with a margin for rounding)."""
     if not a or not b or 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < 0.89:
         return False
-    return 2.0 * (_chars(a) & _chars(b)).total() / (len(a) + len(b)) >= 0.89
+    ca, cb = _chars(a), _chars(b)
+    if len(ca) > len(cb):
+        ca, cb = cb, ca
+    shared = sum(min(n, cb[c]) for c, n in ca.items() if c in cb)  # = (ca & cb).total()
+    return 2.0 * shared / (len(a) + len(b)) >= 0.89
 
 
 class _CopyRule(Rule):
@@ -199,9 +203,11 @@ def occurring(text: str, needles: Collection[str], size: int) -> Collection[str]
 
     A substring search per needle while they are few; else every `size`-character window of
     the text is hashed once, so the cost stays linear in the text however many needles the
-    document brings.
+    document brings. Measured (CPython 3.11, Chinese text): a search costs about 100 ns plus
+    0.6 ns a character, a window 165–290 ns (a new string each): searching wins up to about
+    70 needles in a 50-character field and 200 in a 600-character table.
     """
-    if 3 * len(needles) < len(text):
+    if len(needles) * (len(text) + 150) < 250 * len(text):
         return [h for h in needles if h in text]
     return {text[p:p + size] for p in range(len(text) - size + 1)}.intersection(needles)
 
@@ -249,7 +255,7 @@ class OtherProjectsText(_CopyRule):
             for term in terms[id(b)]:
                 by_head.setdefault(term[:3], set()).add(k)
         for a in projects:
-            own = compact(a.title) + "|" + "|".join(compact(i.level3) for i in a.indicators if i.level3)
+            own = None  # this project's name and indicators, once a text reaches another project
             for name, text in narrative_fields(a):
                 t = compact(_QUOTED.sub("", text))  # cited titles name other things legitimately
                 reachable: set[int] = set()
@@ -258,6 +264,8 @@ class OtherProjectsText(_CopyRule):
                 for b in (projects[k] for k in sorted(reachable)):
                     if b is a:
                         continue
+                    if own is None:
+                        own = compact(a.title) + "|" + "|".join(compact(i.level3) for i in a.indicators if i.level3)
                     hits = []
                     for term in terms[id(b)]:
                         n = _found(term, t)
@@ -355,6 +363,8 @@ class SameTextAcrossProjects(_CopyRule):
                     continue
                 for m in _SENTENCE.finditer(f.text or ""):
                     raw = m.group(0).strip()
+                    if len(raw) < _HEAD:
+                        continue  # normalising only removes characters
                     n = normalized(raw)
                     if len(n) >= _HEAD and not _CITATION.search(raw):
                         sentences.setdefault(n, (f.name or key, raw))
@@ -434,12 +444,16 @@ _TITLES = re.compile(r"《[^《》]{0,120}》|〈[^〈〉]{0,120}〉")
 
 def _strip_common(s: str, unit: str) -> str:
     """Remove the pieces a name shares with the unit's name (住房公积金, 管理中心 …)."""
-    for size in range(min(len(unit), 12), 2, -1):
-        for i in range(len(unit) - size + 1):
-            piece = unit[i:i + size]
-            if piece in s:
-                s = s.replace(piece, "")
+    for piece in _unit_pieces(unit):
+        if piece in s:
+            s = s.replace(piece, "")
     return s
+
+
+@lru_cache(maxsize=256)
+def _unit_pieces(unit: str) -> tuple[str, ...]:
+    """The pieces of a unit's name, longest first (at most 12 characters, at least 3), then left to right."""
+    return tuple(unit[i:i + size] for size in range(min(len(unit), 12), 2, -1) for i in range(len(unit) - size + 1))
 
 
 def named_projects(text: str) -> list[tuple[str, str]]:
@@ -449,6 +463,8 @@ def named_projects(text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=TEXT_MEMO)
 def _named_projects(text: str) -> tuple[tuple[str, str], ...]:
+    if "项目" not in text:
+        return ()  # every pattern ends in 项目
     out = []
     plain = _TITLES.sub(lambda m: "□" * len(m.group(0)), text)  # cited titles are not project names
     for m in _NAMED_PROJECT.finditer(plain):

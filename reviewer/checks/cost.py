@@ -94,9 +94,14 @@ def count_unit(ind: Indicator) -> str | None:
 
 def _counts(table: Table) -> list[Indicator]:
     """Indicators that count or measure things (个, 人次, 公里, 亩, 万页 …): what a unit cost applies to."""
-    return [i for i in table.indicators
-            if i.target.value is not None and i.target.value > 0 and count_unit(i)
-            and unit_family(count_unit(i)) not in _NOT_QUANTITY]
+    out = []
+    for i in table.indicators:
+        value = i.target.value
+        if value is not None and value > 0:
+            unit = count_unit(i)
+            if unit and unit_family(unit) not in _NOT_QUANTITY:
+                out.append(i)
+    return out
 
 
 def _best_count(cost: Indicator, unit: str, counts: list[Indicator]) -> Indicator | None:
@@ -147,13 +152,15 @@ def _periods_stated(table: Table, period: str) -> Indicator | None:
 
 def cost_products(table: Table) -> list[Product]:
     """Every unit-cost indicator multiplied out with the quantities it names."""
-    counts = _counts(table)
-    people = [c for c in counts if (count_unit(c) or "") in _PEOPLE]
+    counts: list[Indicator] | None = None  # found at the first unit cost: most tables have none
     out: list[Product] = []
     for cost in table.indicators:
         per_yuan = _unit_cost_yuan(cost)
         if per_yuan is None or per_yuan <= 0:
             continue
+        if counts is None:
+            counts = _counts(table)
+            people = [c for c in counts if (count_unit(c) or "") in _PEOPLE]
         denominators = [normalize_unit(d) for d in (indicator_unit(cost) or "").split("/")[1:] if d]
         low = high = per_yuan
         factors: list[str] = []
@@ -521,7 +528,7 @@ class UnitCostDisagreesWithItemTotal(_CostRule):
     severity = "warning"
 
     def check(self, table: Table) -> Iterable[Finding]:
-        counts = _counts(table)
+        counts: list[Indicator] | None = None  # found when a unit cost has an item total
         for cost in table.indicators:
             unit = indicator_unit(cost)
             if not unit or unit_family(unit) != "unit_cost" or cost.target.value is None:
@@ -530,8 +537,12 @@ class UnitCostDisagreesWithItemTotal(_CostRule):
             if len(dens) != 1 or unit_family(dens[0]) in _NOT_QUANTITY:
                 continue
             total = _item_total(cost, self._costs(table))
+            if total is None:
+                continue
+            if counts is None:
+                counts = _counts(table)
             quantity = _best_count(cost, dens[0], counts)
-            if total is None or quantity is None:
+            if quantity is None:
                 continue
             per = money_in_yuan(cost.target.value, unit if not unit.startswith("/") else "元" + unit) or 0.0
             computed = per * quantity.target.value / 10_000

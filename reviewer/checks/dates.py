@@ -54,10 +54,10 @@ class _DateRule(Rule):
 
 
 def _is_plan_field(table: Table, name: str) -> bool:
-    if any(name.startswith(f) for f in PLAN_FIELDS):
+    if name.startswith(PLAN_FIELDS):
         return True
     if table.kind == "department":
-        return not any(name.startswith(f) for f in _NOT_PLAN_FIELDS)
+        return not name.startswith(_NOT_PLAN_FIELDS)
     return False
 
 

@@ -20,8 +20,9 @@ unit family, and says how sure it is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from functools import lru_cache
 
 from reviewer.checks.common import NAME_MEMO, TEXT_MEMO
@@ -32,6 +33,7 @@ from reviewer.models import Indicator
 # ------------------------------------------------------------------ lexicons
 
 CLAUSE_BREAKS = frozenset("，,；;。！？!?、：:\n（）()【】[]《》“”\"")
+_CLAUSE_BREAK = re.compile("[" + "".join(map(re.escape, sorted(CLAUSE_BREAKS))) + "]")
 SENTENCE_BREAKS = frozenset("；;。！？!?\n")
 _SENTENCE_BREAK_CHARS = tuple(SENTENCE_BREAKS)
 _SENTENCE_BREAK = re.compile("[" + re.escape("".join(sorted(SENTENCE_BREAKS))) + "]")
@@ -55,6 +57,12 @@ _COMPARATORS_AFTER: tuple[tuple[str, str], ...] = (
 )
 _APPROX_BEFORE = ("大约", "约为", "约", "近", "将近", "接近", "大概", "预计约")
 _APPROX_AFTER = ("左右", "上下", "余")
+# The first word of each list (in list order) that a text starts with: a regex alternation tries
+# its words in order.
+_COMPARATOR_AFTER = re.compile("|".join(map(re.escape, (w for w, _ in _COMPARATORS_AFTER))))
+_COMPARATOR_OF = dict(reversed(_COMPARATORS_AFTER))  # word → comparator, the first entry of a word
+_APPROX_AFTER_WORD = re.compile("|".join(map(re.escape, _APPROX_AFTER)))
+_AFTER_WORD = re.compile("|".join(map(re.escape, (*(w for w, _ in _COMPARATORS_AFTER), *_APPROX_AFTER))))
 
 # Words that end a change statement right before the number: "比2020年减少0.7万元".
 _CHANGE_WORDS = ("增加", "减少", "增长", "下降", "降低", "提高", "上涨", "上升", "减", "增", "节约",
@@ -157,7 +165,10 @@ _CHANGE_SUFFIXES = _Suffixes([x for w in _CHANGE_WORDS for x in (w, w + "了")])
 _LINK_SUFFIXES = _Suffixes(_LINKS)
 _VERB_SUFFIXES = _Suffixes(VERBS)
 _VERB_SET = frozenset(VERBS)
+_ANY_VERB = re.compile("|".join(map(re.escape, VERBS)))
 _VERB_LENGTHS = tuple(sorted({len(v) for v in VERBS}))
+_VERBS_BY_LENGTH = tuple((size, re.compile("(?=(?:" + "|".join(re.escape(v) for v in VERBS if len(v) == size) + "))"))
+                         for size in _VERB_LENGTHS)
 _WS = re.compile(r"\s+")
 _COMPARED_WITH = re.compile(r"(比|较|同比|与).{0,12}(相比)?$")
 _AGAINST_LAST_YEAR = re.compile(r"(比|较)(上年|去年|20\d\d年?)")
@@ -230,26 +241,31 @@ def extract_quantities(text: str, field: str | None = None) -> list[Quantity]:
 @lru_cache(maxsize=TEXT_MEMO)
 def _extract_quantities(text: str, field: str | None) -> tuple[Quantity, ...]:
     if field is not None:  # the field only labels the quantities: extract once per text
-        return tuple(_replace(q, field=field) for q in _extract_quantities(text, None))
+        return tuple(_with_field(q, field) for q in _extract_quantities(text, None))
     spans = find_numbers(text)
     dates = [s for s in spans if s.kind == "date"]
     out: list[Quantity] = []
     prev_end = 0
     quantities = [s for s in spans if s.kind == "quantity" and not s.quoted and s.unit and not _ordinal(text, s)]
+    if not quantities:
+        return ()
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]  # clause bounds by bisection
     for k, s in enumerate(quantities):
-        clause_start = _clause_start(text, s.start)
+        i = bisect_left(breaks, s.start)
+        clause_start = breaks[i - 1] + 1 if i else 0
         pre_start = max(clause_start, prev_end if prev_end <= s.start else clause_start)
         pre_raw = text[pre_start:s.start]
         nxt = quantities[k + 1].start if k + 1 < len(quantities) else len(text)
-        post_end = min(_clause_end(text, s.end), nxt)
+        i = bisect_left(breaks, s.end)
+        post_end = min(breaks[i] if i < len(breaks) else len(text), nxt)
         post_raw = text[s.end:post_end]
         q = _build(text, s, pre_start, pre_raw, post_raw, dates, None)
         years = []
         if dates:
             sent_start, _ = sentence_bounds(text, s.start)
             years = [d.year for d in dates if d.year and sent_start <= d.start < s.start]
-        history = bool(_HISTORY.search(text[clause_start:s.start]))
-        distributive = bool(_DISTRIBUTIVE.search(text[clause_start:s.start])) and q.family not in ("money", "unit_cost")
+        history = bool(_HISTORY.search(text, clause_start, s.start))  # within text[clause_start:s.start]
+        distributive = bool(_DISTRIBUTIVE.search(text, clause_start, s.start)) and q.family not in ("money", "unit_cost")
         if years or history or distributive:
             q = _replace(q, year=years[-1] if years else None, history=history, distributive=distributive)
         out.append(q)
@@ -295,13 +311,6 @@ def _clause_start(text: str, pos: int) -> int:
     return i
 
 
-def _clause_end(text: str, pos: int) -> int:
-    i = pos
-    while i < len(text) and text[i] not in CLAUSE_BREAKS:
-        i += 1
-    return i
-
-
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """Start and end of the sentence holding `pos` (split on 。；！？ and new lines)."""
     i = 0
@@ -333,15 +342,13 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
 
     tail, unit, comparator, approx, delta = _strip_tail(pre, s.unit)
     post = post_raw.lstrip()
-    for word, comp in _COMPARATORS_AFTER:
-        if post.startswith(word):
-            comparator = comp if comparator in (None, "=", ">=", "<=") else comparator
-            post = post[len(word):]
-            break
-    for word in _APPROX_AFTER:
-        if post.startswith(word):
-            approx, post = True, post[len(word):]
-            break
+    m = _COMPARATOR_AFTER.match(post)  # the first word of _COMPARATORS_AFTER that starts it
+    if m:
+        comparator = _COMPARATOR_OF[m.group()] if comparator in (None, "=", ">=", "<=") else comparator
+        post = post[m.end():]
+    m = _APPROX_AFTER_WORD.match(post)
+    if m:
+        approx, post = True, post[m.end():]
     if delta and _COMPARED_WITH.search(tail):
         tail = _COMPARED_WITH.sub("", tail)
     if _AGAINST_LAST_YEAR.search(pre):
@@ -426,7 +433,7 @@ def _finish(text: str, s: NumberSpan, pre_start: int, pre: str, tail: str, post:
         prev = text[_clause_start(text, pre_start - 1):pre_start - 1]
         prev = _MARKER_RE.sub("", _WS.sub("", prev))
         context = _strip_leading(prev) + context
-    return Quantity(
+    return _new_quantity(
         entity=entity,
         context=context,
         value=s.value,
@@ -443,17 +450,23 @@ def _finish(text: str, s: NumberSpan, pre_start: int, pre: str, tail: str, post:
     )
 
 
+_LEADING_SET = frozenset(_LEADING)
+_LEADING_LENGTHS = tuple(sorted({len(w) for w in _LEADING}, reverse=True))
+
+
 @lru_cache(maxsize=NAME_MEMO)
 def _strip_leading(phrase: str) -> str:
+    """`phrase` without its leading words (_LEADING, longest first, again and again)."""
     changed = True
     while changed and phrase:
         changed = False
-        for word in _LEADING:
-            rest = phrase[len(word):]
-            # one-character words only when a real phrase is left ("及时率" keeps its 及)
-            if phrase.startswith(word) and rest and (len(word) > 1 or len(rest) > 2):
-                phrase, changed = rest, True
-                break
+        for size in _LEADING_LENGTHS:  # at most one word of each length starts the phrase
+            if size < len(phrase) and phrase[:size] in _LEADING_SET:
+                rest = phrase[size:]
+                # one-character words only when a real phrase is left ("及时率" keeps its 及)
+                if size > 1 or len(rest) > 2:
+                    phrase, changed = rest, True
+                    break
     return phrase
 
 
@@ -467,9 +480,10 @@ def _head(tail: str) -> tuple[str, bool]:
     phrase = _PER_IN_PHRASE.sub("", tail.strip())
     ends_in_verb = phrase.endswith(VERBS)
     n = len(phrase)
-    # every end of a verb inside the phrase (not at its very end)
-    cuts = sorted({k + size for k in range(n) for size in _VERB_LENGTHS
-                   if k + size < n and phrase[k:k + size] in _VERB_SET}, reverse=True)
+    # every end of a verb inside the phrase (not at its very end): verbs of one length at a time,
+    # where at most one of them starts at each place
+    cuts = sorted({m.start() + size for size, verbs in _VERBS_BY_LENGTH for m in verbs.finditer(phrase)
+                   if m.start() + size < n}, reverse=True)
     head = phrase
     for cut in cuts:
         if len(distinctive(phrase[cut:], fallback=False)) >= 2:
@@ -500,10 +514,9 @@ def _post_head(post: str) -> str:
     if m and m.start() == 0:
         return ""
     end = m.start() if m else len(p)
-    for v in VERBS:  # "行政村提供技术服务" → 行政村
-        k = p.find(v, 2)
-        if 0 < k < end:
-            end = k
+    v = _ANY_VERB.search(p, 2)  # the first verb after the noun: "行政村提供技术服务" → 行政村
+    if v and v.start() < end:
+        end = v.start()
     return p[:min(end, 12)]
 
 
@@ -528,13 +541,9 @@ def _quote_start(text: str, num_start: int, pre_start: int, entity: str) -> int:
 
 
 def _after_len(post_raw: str) -> int:
-    for word, _ in _COMPARATORS_AFTER:
-        if post_raw.startswith(word):
-            return len(word)
-    for word in _APPROX_AFTER:
-        if post_raw.startswith(word):
-            return len(word)
-    return 0
+    """Length of the first comparator word after a number, else of the first approximation word, else 0."""
+    m = _AFTER_WORD.match(post_raw)
+    return m.end() if m else 0
 
 
 def _clean_context(tail: str) -> str:
@@ -564,6 +573,26 @@ def _with_groups(text: str, qs: list[Quantity]) -> list[Quantity]:
 
 
 _FIELDS = frozenset(f.name for f in fields(Quantity))
+_DEFAULTS = {f.name: f.default for f in fields(Quantity) if f.default is not MISSING}
+
+
+def _new_quantity(**kw) -> Quantity:
+    """`Quantity(**kw)` without the frozen dataclass's attribute-by-attribute __init__
+    (Quantity has no __post_init__; the fields not given take their defaults)."""
+    if not kw.keys() <= _FIELDS:
+        raise TypeError(f"not fields of Quantity: {sorted(kw.keys() - _FIELDS)}")
+    new = object.__new__(Quantity)
+    new.__dict__.update(_DEFAULTS)
+    new.__dict__.update(kw)
+    return new
+
+
+def _with_field(q: Quantity, field: str) -> Quantity:
+    """`_replace(q, field=field)`."""
+    new = object.__new__(Quantity)
+    new.__dict__.update(q.__dict__)
+    new.__dict__["field"] = field
+    return new
 
 
 def _replace(q: Quantity, **kw) -> Quantity:
@@ -591,10 +620,16 @@ def distinctive(name: str | None, *, fallback: bool = True, keep_weak: bool = Fa
     return _distinctive(name, fallback, keep_weak)
 
 
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+_NAME_PUNCT = re.compile(r"[\s\-—_·、，,。；;：:“”\"'‘’]")
+_UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]?$")
+_UNIT_PARTS = re.compile(r"[/·]")
+
+
 @lru_cache(maxsize=NAME_MEMO)
 def _distinctive(name: str, fallback: bool, keep_weak: bool) -> str:
-    s = re.sub(r"[（(][^）)]*[）)]", "", name)
-    s = re.sub(r"[\s\-—_·、，,。；;：:“”\"'‘’]", "", s)
+    s = _BRACKETED.sub("", name)
+    s = _NAME_PUNCT.sub("", s)
     for w in GENERIC_WORDS:
         s = s.replace(w, "")
     strong_only = s
@@ -616,12 +651,12 @@ def similarity(entity: str, name: str) -> float:
     e, n = distinctive(entity, fallback=False), distinctive(name, fallback=False)
     if len(e) < 2 or len(n) < 2:
         e, n = distinctive(entity, keep_weak=True), distinctive(name, keep_weak=True)
-    e_chars = {c for c in e if c not in _STOP_CHARS}
-    n_chars = {c for c in n if c not in _STOP_CHARS}
+    e_chars = set(e) - _STOP_CHARS
+    n_chars = set(n) - _STOP_CHARS
     if not e_chars or not n_chars:
         return 0.0
     common = e_chars & n_chars
-    if len(common) < 2 or _longest_common(e, n) < 2:
+    if len(common) < 2 or not _share_pair(e, n):
         return 0.0
     score = len(common) / min(len(e_chars), len(n_chars))
     tail_e, tail_n = _tail(entity), _tail(name)
@@ -636,8 +671,8 @@ def coverage(entity: str, name: str) -> float:
     e, n = distinctive(entity, fallback=False), distinctive(name, fallback=False)
     if len(e) < 2 or len(n) < 2:
         e, n = distinctive(entity, keep_weak=True), distinctive(name, keep_weak=True)
-    n_chars = {c for c in n if c not in _STOP_CHARS}
-    e_chars = {c for c in e if c not in _STOP_CHARS}
+    n_chars = set(n) - _STOP_CHARS
+    e_chars = set(e) - _STOP_CHARS
     return len(n_chars & e_chars) / len(n_chars) if n_chars else 0.0
 
 
@@ -646,29 +681,25 @@ _RATE_KINDS: tuple[tuple[str, str], ...] = (
     ("覆盖", r"覆盖(率|面)"), ("知晓", r"知晓率"), ("执行", r"执行率"), ("到位", r"到位率"), ("使用", r"(使用|利用)率"),
 )
 
+_RATE_KIND_ENDINGS = tuple((kind, re.compile(pattern + "$")) for kind, pattern in _RATE_KINDS)
+
 
 @lru_cache(maxsize=NAME_MEMO)
 def rate_kind(name: str | None) -> str:
     """What a rate measures, when its last word says so plainly ("满意度" → 满意, "验收合格率" → 合格), else ""."""
-    s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
-    return next((kind for kind, pattern in _RATE_KINDS if re.search(pattern + "$", s)), "")
+    s = _BRACKETED.sub("", name or "").strip()
+    return next((kind for kind, pattern in _RATE_KIND_ENDINGS if pattern.search(s)), "")
 
 
 @lru_cache(maxsize=NAME_MEMO)
 def _tail(name: str) -> str:
-    s = re.sub(r"[（(][^）)]*[）)]", "", name or "").strip()
+    s = _BRACKETED.sub("", name or "").strip()
     return s[-2:] if len(s) >= 2 else s
 
 
-def _longest_common(a: str, b: str) -> int:
-    best = 0
-    for i in range(len(a)):
-        for j in range(i + best + 1, len(a) + 1):
-            if a[i:j] in b:
-                best = j - i
-            else:
-                break
-    return best
+def _share_pair(a: str, b: str) -> bool:
+    """The two names share a run of two characters or more (one holds a pair of the other's)."""
+    return any(a[i:i + 2] in b for i in range(len(a) - 1))
 
 
 def indicator_unit(ind: Indicator) -> str | None:
@@ -688,7 +719,7 @@ def base_unit(unit: str | None) -> tuple[float, str | None]:
     """(factor, unit) without a magnitude or a bracketed note: "万册" → (10000, 册), "台（件）" → (1, 台)."""
     if not unit:
         return 1.0, unit
-    u = re.sub(r"[（(][^）)]*[）)]?$", "", unit).strip() or unit
+    u = _UNIT_NOTE.sub("", unit).strip() or unit
     if len(u) > 1 and u[0] in _MAGNITUDES and unit_family(u) not in ("money", "unit_cost"):
         rest = normalize_unit(u[1:])
         if unit_family(rest) in ("count", "area", "length", "weight"):
@@ -724,7 +755,7 @@ def same_quantity_kind(q_unit: str | None, ind_unit: str | None) -> bool:
 
 @lru_cache(maxsize=NAME_MEMO)
 def _periods_of(unit: str) -> frozenset[str]:
-    parts = re.split(r"[/·]", unit)[1:]
+    parts = _UNIT_PARTS.split(unit)[1:]
     return frozenset({"日" if normalize_unit(x) == "天" else normalize_unit(x) for x in parts} & (_PERIODS | {"日"}))
 
 
@@ -776,8 +807,32 @@ class Match:
     agrees: bool
 
 
-def match_indicator(q: Quantity, indicators: Sequence[Indicator], *, budget_year: int | None = None,
-                    min_score: float = 0.8, margin: float = 0.25) -> Match | None:
+class IndicatorIndex:
+    """The indicators a quantity can be matched with, grouped by the quantity's unit.
+
+    Built once per table (match_indicator builds a throwaway one for a plain list): the
+    indicators with a value and a 三级 name, in table order, with their 三级 name's rate kind;
+    `for_unit` keeps those whose unit compares with a quantity's, memoised per unit.
+    """
+
+    def __init__(self, indicators: Sequence[Indicator]):
+        self.rows = [(ind, indicator_unit(ind), ind.level3, rate_kind(ind.level3)) for ind in indicators
+                     if ind.target.value is not None and ind.level3]
+        self._by_unit: dict[str | None, list[tuple[Indicator, str, str]]] = {}
+
+    def for_unit(self, unit: str | None) -> list[tuple[Indicator, str, str]]:
+        """(indicator, 三级 name, rate kind) of the indicators whose unit compares with `unit`."""
+        try:
+            return self._by_unit[unit]
+        except KeyError:
+            rows = [(ind, name, kind) for ind, ind_unit, name, kind in self.rows
+                    if same_quantity_kind(unit, ind_unit)]
+            self._by_unit[unit] = rows
+            return rows
+
+
+def match_indicator(q: Quantity, indicators: Sequence[Indicator] | IndicatorIndex, *,
+                    budget_year: int | None = None, min_score: float = 0.8, margin: float = 0.25) -> Match | None:
     """The indicator `q` is about, when the name and the unit family both say so clearly.
 
     Returns None when no indicator of a comparable unit has a similar enough name, when two
@@ -790,18 +845,19 @@ def match_indicator(q: Quantity, indicators: Sequence[Indicator], *, budget_year
         return None  # a unit cost without a head noun ("…传承人给予传习补助，每人每年8000元") goes by its clause
     if budget_year is not None and q.year is not None and q.year != budget_year:
         return None  # "2020年完成培训400人次": last year's figure, not this year's target
+    if not isinstance(indicators, IndicatorIndex):
+        indicators = IndicatorIndex(indicators)
+    candidates = indicators.for_unit(q.unit)
+    if not candidates:
+        return None
     scored: list[tuple[float, Indicator]] = []
     kind = rate_kind(name)
-    for ind in indicators:
-        if ind.target.value is None or not ind.level3:
-            continue
-        if not same_quantity_kind(q.unit, indicator_unit(ind)):
-            continue
-        other = rate_kind(ind.level3)
+    context = q.context if q.context and q.context != name else ""
+    for ind, level3, other in candidates:
         if kind and other and kind != other:
             continue  # "满意度" is not "完成率", however alike the rest of the names
-        score = similarity(name, ind.level3)
-        wide = similarity(q.context, ind.level3) if q.context and q.context != name else 0.0
+        score = similarity(name, level3)
+        wide = similarity(context, level3) if context else 0.0
         if score < min_score:
             score = max(score, wide - 0.1)
         score += 0.05 * min(wide, 1.0)  # the wider clause breaks ties ("改造公厕5座": 改造, not 新建)

@@ -668,8 +668,13 @@ class AverageCostWithoutBase(Rule):
 _TWICE = re.compile(r"(?<![\d.])((?:\d+(?:\.\d+)?)(?:万元|亿元|万|元|%|％)|\d+\.\d{1,2})\1(?![\d.])")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=TEXT_MEMO)
 def _twice(text: str) -> re.Match | None:
+    if not _DIGIT.search(text):
+        return None  # no figure to double (cleaning the text adds none)
     return _TWICE.search(re.sub(r"\s+", "", plain_text(text)))
 
 

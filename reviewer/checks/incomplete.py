@@ -10,10 +10,11 @@ from reviewer.checks.common import (
     NAME_MEMO,
     TEXT_MEMO,
     indicator_evidence,
+    in_words,
     indicator_label,
     lexicon,
+    longest_suffix,
     plain_text,
-    words,
 )
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, Indicator, Table
@@ -27,6 +28,7 @@ _DONE_VERBS = re.compile(r"(完成|实现|达到|提高|提升|支付|发放|结
 _CJK_END = re.compile(r"[\u4e00-\u9fff]$")
 _OPENERS = {"（": "paren", "(": "paren", "《": "book", "“": "quote", "【": "square", "[": "square", "‘": "single"}
 _CLOSERS = {"）": "paren", ")": "paren", "》": "book", "”": "quote", "】": "square", "]": "square", "’": "single"}
+_BRACKET = re.compile("[" + "".join(map(re.escape, sorted({*_OPENERS, *_CLOSERS}))) + "]")
 
 
 def cut_reason(text: str, *, sentence_field: bool = False) -> str | None:
@@ -43,10 +45,10 @@ def _cut_reason(text: str, sentence_field: bool) -> str | None:
         return f"以“{t[-1]}”结尾"
     if not _CJK_END.search(t):
         return None
-    if t[-2:] not in words(LEX, "dangling_exceptions"):
-        for w in words(LEX, "dangling_endings"):
-            if t.endswith(w) and len(t) > len(w):
-                return f"以“{w}”结尾，句子不完整"
+    if not in_words(t[-2:], LEX, "dangling_exceptions"):
+        w = longest_suffix(t, LEX, "dangling_endings")
+        if w is not None:
+            return f"以“{w}”结尾，句子不完整"
     heads = lexicon(LEX).get("cut_word_heads", {}) or {}
     last = t[-1]
     if last in heads and t[-2:] not in heads[last] and _CJK_END.search(t[:-1]):
@@ -63,7 +65,8 @@ def _cut_reason(text: str, sentence_field: bool) -> str | None:
 def _unbalanced(text: str) -> str | None:
     """The first bracket or quote left open or closed without a partner, with its context."""
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKET.finditer(text):  # the brackets and quotes alone, in order
+        i, ch = m.start(), m.group()
         if ch in _OPENERS:
             stack.append((_OPENERS[ch], i))
         elif ch in _CLOSERS:
@@ -155,7 +158,7 @@ class TextCutOff(Rule):
                     fix="填写完整的指标值：比较符、数值和单位（如“≥ 90%”），或删去该指标。",
                 )
         for field, text, ind, sentence in self.ctx.memo(("incomplete-texts", id(table)), lambda: list(_texts(table))):
-            reason = cut_reason(text, sentence_field=sentence)
+            reason = _cut_reason(text, sentence)  # = cut_reason(text, sentence_field=sentence)
             if not reason:
                 continue
             what = f"“{indicator_label(ind)}”的{field}" if ind is not None and field == "指标值" else field

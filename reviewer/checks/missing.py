@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -13,10 +14,19 @@ COST_LEVELS = {"成本", "经济成本", "社会成本", "生态环境成本"}
 SATISFACTION_LEVELS = {"满意度", "服务对象满意度"}
 _EQUIVALENT = [{"满意度", "服务对象满意度"}, {"生态效益", "环境效益"}, {"可持续影响", "长效管理"}]
 _COST_NAME_WORDS = ("成本", "费用", "单价", "补助标准", "价格", "经费", "造价", "资金补助")
+_COST_NAME = re.compile("|".join(_COST_NAME_WORDS))  # any of them in a name
+
+
+_EQUIVALENT_OF = {name: frozenset(group) for group in _EQUIVALENT for name in group}
 
 
 def _same(a: str, b: str) -> bool:
     return a == b or any(a in s and b in s for s in _EQUIVALENT)
+
+
+def _same_as(name: str) -> frozenset[str]:
+    """The names `_same` as `name` (itself included)."""
+    return _EQUIVALENT_OF.get(name) or frozenset((name,))
 
 
 def _filled(ind: Indicator) -> bool:
@@ -61,8 +71,8 @@ def is_cost_indicator(ind: Indicator, l1: str, l2: str) -> bool:
     fam = unit_family(ind.target.unit) if ind.target.unit else ""
     if l1 in COST_LEVELS or l2 in COST_LEVELS:
         # filed as a cost: anything but a plain count, date or duration with no cost word counts
-        return any(w in name for w in _COST_NAME_WORDS) or fam not in {"count", "date", "duration"}
-    return any(w in name for w in _COST_NAME_WORDS) and fam in {"money", "unit_cost"}
+        return bool(_COST_NAME.search(name)) or fam not in {"count", "date", "duration"}
+    return bool(_COST_NAME.search(name)) and fam in {"money", "unit_cost"}
 
 
 def is_satisfaction_indicator(ind: Indicator, l1: str, l2: str) -> bool:
@@ -79,7 +89,8 @@ class _MissingRule(Rule):
     def _missing_level1(self, table: Table, fw: str) -> list[str]:
         def compute() -> list[str]:
             placed = _placed_once(self.ctx, table, fw)
-            return sorted({l1 for l1, _ in _requirements(fw) if not any(p[0] == l1 for p in placed)})
+            placed_level1 = {p[0] for p in placed}
+            return sorted({l1 for l1, _ in _requirements(fw) if l1 not in placed_level1})
 
         return self.ctx.memo(("missing-level1", id(table), fw), compute)
 
@@ -115,12 +126,16 @@ class RequiredLevel2Empty(_MissingRule):
         declared = _declared(table, fw)
         whole_missing = set(self._missing_level1(table, fw))
         year = self.ctx.budget_year or table.year
+        known = tax.frameworks[fw].levels
+        placed_pairs = {(p0, p1) for p0, p1, _ in placed}
+        under_unknown = {p1 for p0, p1, _ in placed if p0 not in known}
         for l1, l2 in _requirements(fw):
             if l2 == "*" or l1 in whole_missing:
                 continue
-            if any(p0 == l1 and _same(p1, l2) for p0, p1, _ in placed):
+            same = _same_as(l2)
+            if any((l1, name) in placed_pairs for name in same):
                 continue
-            if any(_same(p1, l2) and p0 not in tax.frameworks[fw].levels for p0, p1, _ in placed):
+            if not same.isdisjoint(under_unknown):
                 continue  # filed under an unknown 一级 but the 二级 is there
             printed = any(d1 == l1 and _same(d2, l2) for d1, d2 in declared)
             elsewhere = [i for p0, p1, i in placed if level2_of(i.level3) == l2 and not _same(p1, l2)]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from reviewer.checks.common import narrative_fields
 from reviewer.checks.entities import (
+    IndicatorIndex,
     Quantity,
     distinctive,
     extract_quantities,
@@ -49,28 +50,46 @@ def conflicts(table: Table, quantities: list[Quantity], budget_year: int | None 
     With `ctx_cache` (the run's memo) each quantity is matched once per table and year.
     """
     out: dict[int, tuple[Indicator, list[Quantity], list[Quantity]]] = {}
-    index = {id(ind): k for k, ind in enumerate(table.indicators)}
-    texts = {name: text for name, text in narrative_fields(table)}
+    index: dict[int, int] | None = None  # id(indicator) → its index, at the first match
+    texts: dict[str, str] | None = None  # field → text, at the first contradiction
     matches = ctx_cache.setdefault(("matches", id(table), budget_year), {}) if ctx_cache is not None else {}
+    candidates = None
     for q in quantities:
         if id(q) in matches:
             m = matches[id(q)][1]
         else:
-            m = match_indicator(q, table.indicators, budget_year=budget_year)
+            if candidates is None:
+                candidates = _indicator_index(table, ctx_cache)
+            m = match_indicator(q, candidates, budget_year=budget_year)
             matches[id(q)] = (q, m)  # q kept alive: its id stays its own
         if m is None:
             continue
+        if index is None:
+            index = {id(ind): k for k, ind in enumerate(table.indicators)}
         k = index[id(m.indicator)]
         entry = out.setdefault(k, (m.indicator, [], []))
         if m.agrees:
             entry[2].append(q)
         elif q.approx and _near(q, m.indicator, 0.05):
             continue
-        elif _sentence_states(texts.get(q.field or "", ""), q, quantities, m.indicator):
-            continue  # "服务费每人每年120元，其中…支付70元、…支付50元" with an indicator of 50元: a part
         else:
+            if texts is None:
+                texts = dict(narrative_fields(table))
+            if _sentence_states(texts.get(q.field or "", ""), q, quantities, m.indicator):
+                continue  # "服务费每人每年120元，其中…支付70元、…支付50元" with an indicator of 50元: a part
             entry[1].append(q)
     return {k: v for k, v in out.items() if v[1]}
+
+
+def _indicator_index(table: Table, ctx_cache: dict | None) -> IndicatorIndex:
+    """The table's indicators grouped for matching, once per run."""
+    if ctx_cache is None:
+        return IndicatorIndex(table.indicators)
+    key = ("indicator-index", id(table))
+    index = ctx_cache.get(key)
+    if index is None:
+        index = ctx_cache[key] = IndicatorIndex(table.indicators)
+    return index
 
 
 def _sentence_states(text: str, q: Quantity, quantities: list[Quantity], ind: Indicator) -> bool:
@@ -178,25 +197,26 @@ class NarrativeContradictsItself(Rule):
         qs = [q for q in table_quantities(table, self.ctx.cache)
               if q.entity and not q.delta and not q.history and not q.distributive and q.year in (None, year)]
         covered = {id(q) for _, bad, good in conflicts(table, qs, year, self.ctx.cache).values() for q in bad + good}
+        # (quantity, its entity's distinctive part) of the figures not already compared with an indicator
+        free = [(q, distinctive(q.entity)) for q in qs if id(q) not in covered]
         reported: set[str] = set()
-        for i, a in enumerate(qs):
-            if id(a) in covered:
-                continue
-            for b in qs[i + 1:]:
-                if id(b) in covered or not _same_entity(a, b) or not same_quantity_kind(a.unit, b.unit):
-                    continue
+        for i, (a, da) in enumerate(free):
+            if len(da) < 2:
+                continue  # no entity to compare
+            for b, db in free[i + 1:]:
                 if a.field == b.field:
                     continue  # one field listing parallel items ("春季…疫苗款42.8万元；秋季…32.8万元")
+                if not _same_distinctive(da, db) or not same_quantity_kind(a.unit, b.unit):
+                    continue
                 if a.family == "money" and (_is_plan(a.field) or _is_plan(b.field)):
                     continue  # a plan's payments are parts of the money, not restatements of it
                 if a.unit != b.unit and unit_family(a.unit or "") not in ("money", "unit_cost", "count"):
                     continue
                 if _same_value(a, b) or a.group_total is not None or b.group_total is not None:
                     continue
-                key = distinctive(a.entity)
-                if key in reported:
+                if da in reported:
                     continue
-                reported.add(key)
+                reported.add(da)
                 yield self._finding(a, b)
 
     def _finding(self, a: Quantity, b: Quantity) -> Finding:
@@ -216,8 +236,8 @@ def _is_plan(field: str | None) -> bool:
     return bool(field) and "计划" in field
 
 
-def _same_entity(a: Quantity, b: Quantity) -> bool:
-    da, db = distinctive(a.entity), distinctive(b.entity)
+def _same_distinctive(da: str, db: str) -> bool:
+    """Two entities' distinctive parts name the same thing: equal, or the shorter (4+ characters) inside the longer."""
     if len(da) < 2 or len(db) < 2:
         return False
     if da == db:

@@ -17,6 +17,8 @@ from reviewer.models import Finding, Table
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PLACE = re.compile(r"(?=([\u4e00-\u9fff]{2})(村|镇|乡|社区|街道|小区))")
+_PLACE_SUFFIX = re.compile(r"村|镇|乡|社区|街道|小区")
+_CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
 _PLACE_STOP_CHARS = set("各每本该全驻进入在到出邻两个等和与及的为对从向乡农城")
 _PLACE_STOP_HEADS = {"贫困", "行政", "自然", "示范", "重点", "中心", "帮扶", "试点", "美丽", "文明", "先进",
                      "特色", "集体", "所在", "当地", "易地", "搬迁", "脱贫", "相关", "沿线", "周边",
@@ -24,6 +26,7 @@ _PLACE_STOP_HEADS = {"贫困", "行政", "自然", "示范", "重点", "中心",
 _SEP = "-—－–"
 _NAME_END = re.compile(r"项目|的|[，。；、,;：:\s（(“]|在|主要|需要|预算|实施|经费预算")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*(?![A-Za-z0-9])")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _CLAUSES = re.compile(r"[，,；;。！!？?]")
 
 
@@ -66,11 +69,16 @@ def sound_alike(a: str, b: str) -> bool:
 def _place_names(text: str) -> tuple[tuple[str, int], ...]:
     """(name, start) of the place names written in `text` (common words left out)."""
     out = []
-    for m in _PLACE.finditer(text):
-        head, suffix = m.group(1), m.group(2)
+    # = _PLACE.finditer(text), from the suffixes found (no two of them overlap) back to the two
+    # characters before each
+    for m in _PLACE_SUFFIX.finditer(text, 2):
+        q = m.start()
+        head, suffix = text[q - 2:q], m.group()
+        if not _CJK2.fullmatch(head):
+            continue
         if set(head) & _PLACE_STOP_CHARS or head in _PLACE_STOP_HEADS:
             continue
-        out.append((head + suffix, m.start()))
+        out.append((head + suffix, q - 2))
     return tuple(out)
 
 
@@ -277,6 +285,8 @@ class LatinCaseVariants(Rule):
 @lru_cache(maxsize=TEXT_MEMO)
 def _latin_tokens(text: str) -> tuple[str, ...]:
     """Words in Latin letters (two or more characters) in `text`, in order."""
+    if not _LATIN_LETTER.search(text):
+        return ()
     return tuple(t for t in _LATIN.findall(text) if len(t) >= 2)
 
 
@@ -301,9 +311,13 @@ class RepeatedClause(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         for key, f in table.narrative.items():
-            yield from self._scan(f.name or key, plain_text(f.text), None)
+            text = plain_text(f.text)
+            if _repeated_clause(text) is not None:
+                yield from self._scan(f.name or key, text, None)
         for ind in table.indicators:
-            yield from self._scan("指标值", plain_text(ind.target.raw), ind)
+            text = plain_text(ind.target.raw)
+            if _repeated_clause(text) is not None:
+                yield from self._scan("指标值", text, ind)
 
     def _scan(self, field: str, text: str, ind) -> Iterable[Finding]:
         a = _repeated_clause(text)
@@ -359,14 +373,16 @@ class CountUnitVariants(Rule):
         from reviewer.extract.units import COUNT_UNITS, normalize_unit
 
         after = _count_after()
+        fields = None  # (field, plain text) of the narrative, read at the first count indicator
         for ind in table.indicators:
             t = ind.target
             name = "".join((ind.level3 or "").split())  # = re.sub(r"\s+", "", …)
             if t.value is None or len(name) < 3 or not t.unit or normalize_unit(t.unit) not in COUNT_UNITS:
                 continue
             number = f"{t.value:g}"
-            for key, f in table.narrative.items():
-                field, text = f.name or key, plain_text(f.text)
+            if fields is None:
+                fields = [(f.name or key, plain_text(f.text)) for key, f in table.narrative.items()]
+            for field, text in fields:
                 m = _number_after(after, text, name, t.value)
                 if not m or _same_unit(m.group(2), t.unit):
                     continue
@@ -428,13 +444,15 @@ class ItemNamedTwoWays(Rule):
         def item(name: str | None) -> str:
             return _ITEM_GENERIC.sub("", re.sub(r"\s+", "", name or ""))
 
+        costs = [i for i in table.indicators
+                 if i.level3 and i.target.unit and unit_family(i.target.unit) == "unit_cost"]
+        if not costs:
+            return
         quantities = [i for i in table.indicators
                       if i.level3 and i.target.value is not None and i.target.unit
                       and unit_family(i.target.unit) == "count"]
         names = {item(q.level3): q for q in quantities}
-        for cost in table.indicators:
-            if not cost.level3 or not cost.target.unit or unit_family(cost.target.unit) != "unit_cost":
-                continue
+        for cost in costs:
             priced = item(cost.level3)
             if len(priced) < 2 or priced in names:
                 continue
