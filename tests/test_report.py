@@ -180,6 +180,111 @@ def test_xlsx_tables_and_issues_sheets(tmp_path):
     assert len(dv) == 1 and dv[0].formula1 == '"采纳,修改,不采纳"' and "K2" in dv[0].sqref
 
 
+def awkward_review() -> Review:
+    """Text a spreadsheet writer can get wrong: formulas, control characters, CR, edge spaces, huge cells."""
+    findings = [
+        Finding(id="F1", rule="IQ110", category="format", severity="error", indicator="合格率",
+                location="产出目标 > 质量 > 合格率", evidence="指标值: =100%", message="=SUM(A1:A9)",
+                at=Location(sheet="项目1", cell="D7")),
+        Finding(id="F2", rule="IQ304", category="unmeasurable_target", severity="warning",
+                location="  效果目标 > 满意度  ", evidence="满\x01意\x1f度\ufffe", message="第一行\r\n第二行"),
+        Finding(id="F3", rule="IQ501", category="stale_date", severity="info", location="项目实施计划",
+                evidence="x" * 40_000, message="a & b < c > d ]]> e"),
+    ]
+    table = Table(title="公式=1+1", kind="project", unit_name="某局",
+                  header={"项目本年度金额": amount_field("项目本年度金额", 12.3456789)})
+    return Review(source="awkward.xlsx", tables=[
+        TableReview(title="公式=1+1", kind="project", verdict="退回修改", findings=findings,
+                    comments=[Comment(finding_ids=["F1"], text="建议改为“=100%”。")], table=table)])
+
+
+def test_xlsx_layout_styles_and_cell_types(tmp_path):
+    """The workbook as a spreadsheet program sees it: layout, styles, list validation, cell types."""
+    from openpyxl import load_workbook
+
+    from reviewer.report.xlsx import ISSUE_COLUMNS, MAX_CELL, TABLE_COLUMNS
+
+    from reviewer.decisions import Decision
+
+    key = finding_key("awkward.xlsx", "公式=1+1", "IQ110", "产出目标 > 质量 > 合格率", "指标值: =100%")
+    path = write_xlsx([("awkward.xlsx", awkward_review()), ("docs/济源.txt", hand_review())],
+                      tmp_path / "r.xlsx", errors=[("bad.pdf", "bad.pdf: no table found")],
+                      decisions={key: Decision(key=key, decision="修改", note="=已核实")})
+    wb = load_workbook(path)  # normal mode: styles, dimensions and validations are read too
+    assert wb.sheetnames == ["表格", "问题"]
+    tables, issues = wb["表格"], wb["问题"]
+    for ws, columns, rows in ((tables, TABLE_COLUMNS, 5), (issues, ISSUE_COLUMNS, 9)):
+        last = chr(64 + len(columns))
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:{last}{rows}" and ws.max_row == rows
+        assert [c.value for c in ws[1]] == [name for name, _, _ in columns]
+        for i, (_, width, wrap) in enumerate(columns, 1):
+            letter = chr(64 + i)
+            assert ws.column_dimensions[letter].width == width
+            assert ws.column_dimensions[letter].hidden == (ws is issues and i == len(columns))
+            header = ws[f"{letter}1"]
+            assert header.font.b and header.fill.fill_type == "solid" and header.fill.fgColor.rgb.endswith("DDE4EE")
+            body = ws[f"{letter}2"]
+            assert body.alignment.vertical == "top" and bool(body.alignment.wrap_text) == wrap
+            assert not body.font.b or (ws is issues and i == 5)  # bold only for errors' severity
+
+    # severity colours on the 严重程度 column
+    colours = {ws_row[4].value: (ws_row[4].font.color.rgb[-6:], bool(ws_row[4].font.b))
+               for ws_row in issues.iter_rows(min_row=2)}
+    assert colours == {"错误": ("C00000", True), "警告": ("B36B00", False), "提示": ("1F5F8B", False)}
+
+    (dv,) = issues.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1 == '"采纳,修改,不采纳"' and dv.allow_blank
+    assert str(dv.sqref) == "K2:K1009"  # every finding row and a thousand more
+    assert not tables.data_validations.dataValidation
+
+    by_rule = {row[2].value: row for row in issues.iter_rows(min_row=2) if row[0].value == "awkward.xlsx"}
+    f1, f2, f3 = by_rule["IQ110"], by_rule["IQ304"], by_rule["IQ501"]
+    assert f1[7].value == "指标值: =100%" and f1[8].value == "=SUM(A1:A9)" and f1[8].data_type == "s"
+    assert f1[6].value == "工作表 项目1 · D7" and f1[9].value == "建议改为“=100%”。"
+    assert (f1[10].value, f1[11].value, f1[12].value) == ("修改", "=已核实", key)  # carried over
+    assert f2[10].value is None and f2[11].value is None  # no decision: the cells are left out
+    assert f2[7].value == "满意度"  # control characters and U+FFFE dropped
+    assert f2[8].value == "第一行\r\n第二行" and f2[5].value == "  效果目标 > 满意度  "
+    assert f3[8].value == "a & b < c > d ]]> e" and f3[7].value == "x" * MAX_CELL
+    assert tables["C2"].value == "公式=1+1" and tables["C2"].data_type == "s"
+
+    amount, counts = tables["E2"], [tables.cell(2, c).value for c in (7, 8, 9)]
+    assert amount.data_type == "n" and amount.value == 12.3457  # rounded to four places
+    assert counts == [1, 1, 1] and all(type(c) is int for c in counts)
+    assert tables["E5"].value is None and tables["F5"].value == "读取失败"  # the failed file
+    assert tables["J2"].value is None  # an empty 说明 is an empty cell
+
+
+def test_xlsx_is_a_well_formed_package(tmp_path):
+    import zipfile
+
+    from lxml import etree
+
+    path = write_xlsx([("awkward.xlsx", awkward_review()), ("docs/济源.txt", hand_review())], tmp_path / "r.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        names = zf.namelist()
+        assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                "xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"} <= set(names)
+        for name in names:
+            etree.fromstring(zf.read(name))  # raises on any XML that is not well formed
+        types = zf.read("[Content_Types].xml").decode()
+        assert all(f'PartName="/{n}"' in types for n in names if n.endswith(".xml") and "[" not in n)
+    assert not list(tmp_path.glob(".r.xlsx.*"))  # no temporary file left behind
+
+
+def test_xlsx_failure_leaves_no_file(tmp_path, monkeypatch):
+    from reviewer.report import xlsx
+
+    writer = xlsx.XlsxWriter(tmp_path / "r.xlsx")
+    writer.add("docs/济源.txt", hand_review())
+    monkeypatch.setattr(xlsx, "_workbook", lambda sheets: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        writer.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_xlsx_to_a_buffer():
     buf = io.BytesIO()
     assert write_xlsx(hand_review(), buf) is None

@@ -2,13 +2,27 @@
 
 The 问题 sheet ends with the reviewer's own columns 处理意见 (a list: 采纳/修改/不采纳)
 and 备注, and a hidden key column that `reviewer.decisions` reads them back by.
-Written in openpyxl's write-only mode, so rows stream to disk as they come.
+
+The workbook is written directly as SpreadsheetML (ECMA-376), not through a
+spreadsheet library: per cell that costs a string concatenation instead of a
+cell object, a style binding and an XML element (ten times faster on a bulk
+run). Each sheet's rows stream into a temporary file as they come; `close()`
+zips the parts: each sheet's head (dimension, frozen header, column widths),
+its rows, and its tail (autofilter, the 处理意见 list validation), plus the
+fixed workbook, relationship and style parts. Text is stored as inline strings
+(`t="inlineStr"`), so a cell such as "=100%" is text and never a formula;
+characters XML cannot hold are dropped.
 """
 
 from __future__ import annotations
 
+import math
+import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Mapping
-from copy import copy
+from datetime import datetime, timezone
 from pathlib import Path
 
 from reviewer.decisions import (
@@ -37,117 +51,289 @@ ISSUE_COLUMNS = [
     (COL_EVIDENCE, 40, True), (COL_MESSAGE, 50, True), (COL_COMMENT, 60, True),
     (COL_DECISION, 11, False), (COL_NOTE, 24, True), (COL_KEY, 10, False),
 ]
+SEVERITY_COLUMN = 4  # 严重程度: its font colour follows the severity
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
+DEFLATE_LEVEL = 3  # measured: levels 1-3 cost the same (~0.04 ms a table), 3 is 15% smaller; 6 costs 2.5x
+
+# ---------------------------------------------------------------- SpreadsheetML
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+# Cell formats (cellXfs indices of _STYLES): every written cell is top-aligned.
+STYLE_HEADER, STYLE_TOP, STYLE_WRAP = 1, 2, 3
+STYLE_SEVERITY = {"error": 4, "warning": 5, "info": 6}  # dark red bold, amber, blue
+_STYLES = (
+    _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<fonts count="5">'
+    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><color rgb="FFC00000"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><sz val="11"/><color rgb="FFB36B00"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><sz val="11"/><color rgb="FF1F5F8B"/><name val="Calibri"/><family val="2"/></font>'
+    '</fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDE4EE"/><bgColor indexed="64"/></patternFill></fill>'
+    '</fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="7">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
+    '<alignment vertical="top"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    + "".join(f'<xf numFmtId="0" fontId="{font}" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+              '<alignment vertical="top"/></xf>' for font in (2, 3, 4))
+    + '</cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium9" defaultPivotStyle="PivotStyleLight16"/>'
+    '</styleSheet>'
+)
+_CONTENT_TYPES = (
+    _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet2.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    '</Types>'
+)
+_ROOT_RELS = (
+    _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+    'Target="docProps/core.xml"/>'
+    f'<Relationship Id="rId3" Type="{_REL_NS}/extended-properties" Target="docProps/app.xml"/>'
+    '</Relationships>'
+)
+_WORKBOOK_RELS = (
+    _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    f'<Relationship Id="rId1" Type="{_REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_REL_NS}/worksheet" Target="worksheets/sheet2.xml"/>'
+    f'<Relationship Id="rId3" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+    '</Relationships>'
+)
+_APP = (
+    _XML_HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    '<Application>indicator-reviewer</Application></Properties>'
+)
+
+# Characters XML 1.0 cannot hold (C0 controls but tab/newline/CR, lone surrogates, U+FFFE/FFFF).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEEDS_WORK = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "&#13;",
+            **dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000),
+                             0xFFFE, 0xFFFF])}
+
+
+def xml_text(value: str) -> str:
+    """`value` for an XML text node: illegal characters dropped, cut to MAX_CELL, &<> and CR escaped."""
+    if len(value) > MAX_CELL:
+        value = _ILLEGAL.sub("", value)[:MAX_CELL]
+    if _NEEDS_WORK.search(value):
+        value = value.translate(_ESCAPES)
+    return value
 
 
 def _letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
+    """1 → A, 27 → AA."""
+    out = ""
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
-    return get_column_letter(i)
+
+class _Sheet:
+    """One worksheet: its rows stream to a temporary file; `part()` writes the whole part into a zip."""
+
+    def __init__(self, name: str, columns: list[tuple[str, int, bool]], folder: Path, index: int):
+        self.name, self.columns, self.index = name, columns, index
+        self.letters = [_letter(i) for i in range(1, len(columns) + 1)]
+        self.styles = [STYLE_WRAP if wrap else STYLE_TOP for _, _, wrap in columns]
+        self.rows = 0
+        self.body = tempfile.TemporaryFile("w+", encoding="utf-8", dir=folder, newline="")
+        self.hidden: set[int] = set()  # 0-based indices of hidden columns
+        self.append([name for name, _, _ in columns], [STYLE_HEADER] * len(columns))
+
+    def append(self, values: list, styles: list[int]) -> None:
+        """One row; None leaves a cell out, "" writes a styled empty cell, str is text, int/float a number."""
+        self.rows += 1
+        n = str(self.rows)
+        out = ['<row r="', n, '">']
+        needs_work = _NEEDS_WORK.search
+        for letter, style, value in zip(self.letters, styles, values):
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if not value:
+                    out.append(f'<c r="{letter}{n}" s="{style}"/>')
+                    continue
+                text = value if len(value) <= MAX_CELL and not needs_work(value) else xml_text(value)
+                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                out.append(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif isinstance(value, (int, float)) and math.isfinite(value):
+                out.append(f'<c r="{letter}{n}" s="{style}"><v>{value!r}</v></c>')
+            else:  # NaN, infinity or another type: written as text
+                out.append(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t>{xml_text(str(value))}</t></is></c>')
+        out.append("</row>")
+        self.body.write("".join(out))
+
+    @property
+    def ref(self) -> str:
+        """The used range, header included."""
+        return f"A1:{self.letters[-1]}{self.rows}"
+
+    def _head(self) -> str:
+        hidden = ' hidden="1"'
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{width}" customWidth="1"{hidden if i - 1 in self.hidden else ""}/>'
+            for i, (_, width, _) in enumerate(self.columns, 1))
+        selected = ' tabSelected="1"' if self.index == 1 else ""
+        return (
+            _XML_HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            f'<dimension ref="{self.ref}"/>'
+            f'<sheetViews><sheetView{selected} workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+            f'<cols>{cols}</cols><sheetData>'
+        )
+
+    def part(self, zf: zipfile.ZipFile, tail: str = "") -> None:
+        """Write the sheet into `zf` as xl/worksheets/sheet{index}.xml and drop its temporary file."""
+        body = self.body
+        body.flush()
+        size = body.buffer.tell() if hasattr(body, "buffer") else 0
+        body.seek(0)
+        with zf.open(f"xl/worksheets/sheet{self.index}.xml", "w", force_zip64=size > 1 << 30) as out:
+            out.write(self._head().encode("utf-8"))
+            shutil.copyfileobj(body.buffer, out, 1 << 20)
+            out.write((f'</sheetData><autoFilter ref="{self.ref}"/>{tail}'
+                       '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+                       '</worksheet>').encode("utf-8"))
+        self.close()
+
+    def close(self) -> None:
+        self.body.close()
+
+
+def _workbook(sheets: list[_Sheet]) -> str:
+    names = "".join(f'<sheet name="{xml_text(s.name)}" sheetId="{s.index}" r:id="rId{s.index}"/>' for s in sheets)
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{s.index - 1}" hidden="1">'
+        f"'{xml_text(s.name)}'!$A$1:${s.letters[-1]}${s.rows}</definedName>" for s in sheets)
+    return (
+        _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        '<workbookPr/><bookViews><workbookView activeTab="0"/></bookViews>'
+        f'<sheets>{names}</sheets><definedNames>{filters}</definedNames>'
+        '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'
+    )
+
+
+def _core(now: datetime) -> str:
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        _XML_HEAD + '<cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<dc:creator>indicator-reviewer</dc:creator>'
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        '</cp:coreProperties>'
+    )
+
+
+# ---------------------------------------------------------------- writer
 
 
 class XlsxWriter:
     """Streams reviews into a two-sheet workbook; `close()` saves it atomically."""
 
     def __init__(self, path: str | Path, decisions: Mapping[str, Decision] | None = None):
-        from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        self._illegal = ILLEGAL_CHARACTERS_RE
         self.out = AtomicOutput(path, ".xlsx")
         self.decisions = decisions or {}
         self.carried = 0  # decisions filled in from an earlier workbook
-        self.wb = Workbook(write_only=True)
-        self.tables = self.wb.create_sheet(TABLES_SHEET)
-        self.issues = self.wb.create_sheet(ISSUES_SHEET)
-        self._wrap = Alignment(wrap_text=True, vertical="top")
-        self._top = Alignment(vertical="top")
-        self._severity_fonts = {"error": Font(color="C00000", bold=True), "warning": Font(color="B36B00"),
-                                "info": Font(color="1F5F8B")}
-        self._wraps: dict[int, list[bool]] = {}
-        self._styles: dict[tuple, object] = {}
-        header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
-        # write-only sheets take their layout before the first row
-        self.issues.column_dimensions[_letter(len(ISSUE_COLUMNS))].hidden = True
-        for ws, columns in ((self.tables, TABLE_COLUMNS), (self.issues, ISSUE_COLUMNS)):
-            ws.freeze_panes = "A2"
-            for i, (_, width, _) in enumerate(columns, 1):
-                ws.column_dimensions[_letter(i)].width = width
-            self._wraps[id(ws)] = [w for _, _, w in columns]
-            ws.append([self._cell(ws, name, font=header_font, fill=header_fill) for name, _, _ in columns])
-        self.choice = DataValidation(type="list", formula1='"' + ",".join(DECISION_CHOICES) + '"',
-                                     allow_blank=True, showErrorMessage=False)
-        self.issues.data_validations.append(self.choice)
+        folder = self.out.tmp.parent
+        try:
+            self.tables = _Sheet(TABLES_SHEET, TABLE_COLUMNS, folder, 1)
+            self.issues = _Sheet(ISSUES_SHEET, ISSUE_COLUMNS, folder, 2)
+        except BaseException:
+            self.out.discard()
+            raise
+        self.issues.hidden.add(len(ISSUE_COLUMNS) - 1)  # the key column
+        self._issue_styles = {s: [STYLE_SEVERITY[s] if i == SEVERITY_COLUMN else style
+                                  for i, style in enumerate(self.issues.styles)] for s in SEVERITIES}
         self.n_tables = self.n_issues = self.n_failed = 0
-
-    def _cell(self, ws, value, *, wrap: bool = False, font=None, fill=None):
-        from openpyxl.cell import WriteOnlyCell
-
-        if isinstance(value, str):
-            value = self._illegal.sub("", value)[:MAX_CELL]
-        cell = WriteOnlyCell(ws, value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # a target such as "=100%" is text, not a formula
-        key = (wrap, id(font), id(fill))
-        style = self._styles.get(key)
-        if style is None:  # build each combination of styles once; copying it is cheap
-            cell.alignment = self._wrap if wrap else self._top
-            if font is not None:
-                cell.font = font
-            if fill is not None:
-                cell.fill = fill
-            self._styles[key] = style = cell._style
-        cell._style = copy(style)
-        return cell
-
-    def _row(self, ws, values: list, fonts: dict[int, object] | None = None) -> None:
-        wraps = self._wraps[id(ws)]
-        ws.append([None if v is None else self._cell(ws, v, wrap=wraps[i], font=(fonts or {}).get(i))
-                   for i, v in enumerate(values)])
 
     def add(self, file: str, review: Review) -> None:
         for tr in review.tables:
             counts = severity_counts(tr.findings)
             amount = table_amount(tr)
-            self._row(self.tables, [file, table_unit(tr), tr.title, KIND_LABELS.get(tr.kind, tr.kind),
-                                    round(amount, 4) if amount is not None else None, tr.verdict,
-                                    *(counts[s] for s in SEVERITIES), ""])
+            self.tables.append([file, table_unit(tr), tr.title, KIND_LABELS.get(tr.kind, tr.kind),
+                                round(amount, 4) if amount is not None else None, tr.verdict,
+                                *(counts[s] for s in SEVERITIES), ""], self.tables.styles)
             self.n_tables += 1
-            by_finding = comments_by_finding(tr)
+            by_finding = comments_by_finding(tr) if tr.comments else {}
             for f in sorted_findings(tr):
-                comment = "\n".join(c.text for c in by_finding.get(f.id, []))
+                comments = by_finding.get(f.id)
+                comment = "\n".join(c.text for c in comments) if comments else ""
                 self._issue(file, tr.title, f.rule, f.category, f.severity, f.location, where(f),
                             f.evidence, f.message, comment)
-            for c in suggested_comments(tr):
-                self._issue(file, tr.title, SUGGESTED_RULE, c.category or "", "info", "", "", "", "",
-                            c.text)
+            if tr.comments:
+                for c in suggested_comments(tr):
+                    self._issue(file, tr.title, SUGGESTED_RULE, c.category or "", "info", "", "", "", "",
+                                c.text)
 
     def _issue(self, file, table, rule, category, severity, location, at, evidence, message, comment):
         key = finding_key(file, table, rule, location, evidence or comment)
         d = self.decisions.get(key)
         if d is not None:
             self.carried += 1
-        self._row(self.issues, [
+        self.issues.append([
             file, table, rule, CATEGORY_LABELS.get(category, category), SEVERITY_LABELS[severity],
             location, at, evidence, message, comment, d.decision if d else None, d.note if d else None, key,
-        ], fonts={4: self._severity_fonts[severity]})
+        ], self._issue_styles[severity])
         self.n_issues += 1
 
     def add_error(self, file: str, message: str) -> None:
-        self._row(self.tables, [file, "", "", "", None, FAILED_VERDICT, None, None, None, message])
+        self.tables.append([file, "", "", "", None, FAILED_VERDICT, None, None, None, message], self.tables.styles)
         self.n_failed += 1
 
     def close(self) -> Path | None:
-        n_cols = len(ISSUE_COLUMNS)
-        decision_col = _letter(n_cols - 2)
-        self.choice.add(f"{decision_col}2:{decision_col}{max(self.n_issues + 1, 2) + 1000}")
-        self.issues.auto_filter.ref = f"A1:{_letter(n_cols)}{self.n_issues + 1}"
-        self.tables.auto_filter.ref = f"A1:{_letter(len(TABLE_COLUMNS))}{self.n_tables + self.n_failed + 1}"
+        decision_col = self.issues.letters[len(ISSUE_COLUMNS) - 3]
+        choices = xml_text('"' + ",".join(DECISION_CHOICES) + '"')
+        validation = (f'<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
+                      f'showErrorMessage="0" sqref="{decision_col}2:{decision_col}{max(self.n_issues + 1, 2) + 1000}">'
+                      f'<formula1>{choices}</formula1></dataValidation></dataValidations>')
+        sheets = [self.tables, self.issues]
         try:
-            self.wb.save(self.out.tmp)
+            with zipfile.ZipFile(self.out.tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL) as zf:
+                zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+                zf.writestr("_rels/.rels", _ROOT_RELS)
+                zf.writestr("docProps/app.xml", _APP)
+                zf.writestr("docProps/core.xml", _core(datetime.now(timezone.utc)))
+                zf.writestr("xl/workbook.xml", _workbook(sheets))
+                zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+                zf.writestr("xl/styles.xml", _STYLES)
+                self.tables.part(zf)
+                self.issues.part(zf, validation)
         except BaseException:
+            for s in sheets:
+                s.close()
             self.out.discard()
             raise
         return self.out.commit()
