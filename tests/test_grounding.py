@@ -100,3 +100,59 @@ def test_without_table_only_findings_ground():
     f = Finding(rule="IQ203", category="narrative_mismatch", severity="error", indicator="密集架",
                 evidence="项目概况: 加高密集架60组; 指标值: =52组", message="两处不一致。")
     assert ungrounded_numbers("密集架60组与52组不一致，另有空调3台。", None, [f]) == ["3"]
+
+
+# ---------------------------------------------------------------- the fast paths give the plain answers
+
+
+def reference_numbers_in(text: str) -> list[str]:
+    """numbers_in as first written: every pattern applied, NFKC always, Decimal for every token."""
+    import re
+    import unicodedata
+    from decimal import Decimal
+
+    from reviewer.drafting import grounding as g
+
+    text = g._CIRCLED.sub(" ", text or "")
+    text = unicodedata.normalize("NFKC", text)
+    for pattern in (g._DOC_CODE, g._RULE_CODE, *g._LIST_MARKERS):
+        text = pattern.sub(" ", text)
+    out = []
+    for m in re.finditer(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?", text):
+        s = format(Decimal(m.group().replace(",", "")).normalize(), "f")
+        out.append("0" if s in ("-0", "") else s)
+    return out
+
+
+TRICKY = [
+    "", "无数字", "IQ203（F3）与F12、FIQ1234", "依据财预〔2021〕101号、[2020]7号、【2019】第3号和(2018)12号",
+    "1、加高60组 2、新增8000人 (3)完成 ⑴ ⒈ 4. 成本2.5万元", "１２０％、０.５０万元、1，000元",
+    "007个、0、0.0、1.50、44,561、1,234.500", "٣ 个、x²、½、㉑、㋀", "单价1.03万元/人。2.", "A1、B2.5、 3.",
+    "\u3000第2期\t\n", "〔", "F", "(", ".",
+    # one pattern at a time, so that each pattern's own pre-check is what decides
+    "按F3处理5万元", "财预〔2021〕101号", "见[2020]7号", "【2019】第3号", "（2018）12号", "1、完成", "(3)完成", "4. 成本",
+]
+
+
+def test_numbers_in_matches_the_plain_algorithm():
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "eval" / "cases" / "jiyuan_housing_fund_2021.txt"
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    texts = TRICKY + lines + ["；".join(lines[i:i + 40]) for i in range(0, len(lines), 40)]  # long ones too
+    for text in texts:
+        assert numbers_in(text) == reference_numbers_in(text), text
+    assert sum(bool(numbers_in(t)) for t in lines) > 100  # the sample is full of numbers
+
+
+def test_numbers_in_returns_a_fresh_list_each_time():
+    first = numbers_in("加高密集架60组，52组")
+    first.append("999")
+    assert numbers_in("加高密集架60组，52组") == ["60", "52"]
+
+
+def test_canonical_tokens_and_values():
+    for token in ("0", "00", "007", "60", "1,000", "1.50", "0.0", "100.0", "٣", "12345678901234567890"):
+        assert canonical(token) == reference_numbers_in(token)[0], token
+    assert canonical("1,000") == "1000" and canonical("007") == "7" and canonical("٣") == "3"
+    assert canonical(35.70) == "35.7" and canonical(0.0) == "0" and canonical(-0.0) == "0" and canonical(3) == "3"

@@ -357,3 +357,64 @@ def test_reference_sample_end_to_end():
             assert scores["names_subject"] == 1.0 and scores["grounded_numbers"] == 1.0, c.text
             assert rubric.weighted_score(scores) >= 0.85, (c.text, scores)
     assert drafted >= 20  # the sample has many known defects
+
+
+# ---------------------------------------------------------------- the fast paths give the plain answers
+
+
+def plain_project_type(library, title: str, texts: list[str]) -> str | None:
+    """project_type as first written: every keyword of every type, the first best score wins."""
+    body = " ".join(texts)
+    best, best_score = None, 0
+    for pt in library.project_types:
+        score = sum(3 for k in pt.keywords if k in title) + sum(1 for k in pt.keywords if k in body)
+        if score > best_score:
+            best, best_score = pt.id, score
+    return best
+
+
+def test_project_type_scores_like_the_plain_count():
+    from reviewer.drafting.offline import ProjectType, SuggestionLibrary
+
+    library = load_suggestions()
+    table = archive_table()
+    cases = [(ARCHIVE_TITLE, [f.text for f in table.narrative.values()]), ("", []), ("道路硬化", ["档案 培训"])]
+    cases += [(pt.label + "项目", [" ".join(pt.keywords[1:])]) for pt in library.project_types]
+    for title, texts in cases:
+        assert library.project_type(title, texts) == plain_project_type(library, title, texts), title
+    # duplicate keywords count twice, an empty keyword matches every text, a tie goes to the first type
+    odd = SuggestionLibrary(level2_aliases={}, level1_defaults={}, suggestions={}, project_types=[
+        ProjectType(id="a", label="A", keywords=["道路", "道路", "硬化"]),
+        ProjectType(id="b", label="B", keywords=["道路硬化", "", "路"]),
+        ProjectType(id="c", label="C", keywords=["x"])])
+    for title, texts in [("道路硬化", []), ("", []), ("路", ["道路"]), ("x", ["x x"]), ("无", ["硬化 道路"]), ("无", [])]:
+        assert odd.project_type(title, texts) == plain_project_type(odd, title, texts), (title, texts)
+
+
+def test_findings_without_ids_are_drafted_in_the_same_order(full_review):
+    """Comment order uses each finding's position; without distinct ids it is found by comparison."""
+    with_ids = draft_table(full_review)
+    bare = full_review.model_copy(update={"findings": [f.model_copy(update={"id": ""}) for f in full_review.findings]})
+    without = draft_table(bare)
+    assert [c.text for c in without] == [c.text for c in with_ids]
+    assert all(c.finding_ids == [] for c in without)
+
+
+def test_comment_order_follows_each_rubric(full_review):
+    """The remembered ranks belong to one rubric: another rubric's order is not mixed in."""
+    rubric = load_rubric()
+    reversed_order = [g.model_copy(update={"rank": 100 - g.rank}) for g in rubric.comment_order]
+    other = rubric.model_copy(update={"comment_order": reversed_order})
+    by_id = {f.id: f for f in full_review.findings}
+    for r in (rubric, other, rubric):
+        ranks = [r.order_rank(by_id[c.finding_ids[0]].location) for c in draft_table(full_review, r)]
+        assert ranks == sorted(ranks) and ranks[0] < ranks[-1]
+
+
+def test_evidence_is_split_the_same_each_time():
+    from reviewer.drafting.offline import _evidence_parts
+
+    evidence = "项目概况: 加高密集架60组; 指标值: =52组；备注“甲”"
+    first = _evidence_parts(evidence)
+    assert first == (("项目概况", "加高密集架60组"), ("指标值", "=52组"), ("", "备注‘甲’"))
+    assert _evidence_parts(evidence) == first and isinstance(first, tuple)  # immutable: safe to share

@@ -74,7 +74,7 @@ def _draft_offline(
 
     rubric = load_rubric()
     for i in todo:
-        tables[i] = tables[i].model_copy(update={"comments": draft_table(tables[i], rubric)})
+        tables[i].comments = draft_table(tables[i], rubric)  # `tables` are this call's own copies
         if progress:
             progress(1)
     return tables

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import combinations
 
 from reviewer.models import Finding, Table
@@ -30,6 +31,15 @@ _LIST_MARKERS = (
     re.compile(r"(?:^|(?<=[\s;；。:：,，>]))\d{1,2}\.(?!\d)"),  # 1. at the start of an item
 )
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# What `_clean` blanks out, in order, each with the literals it cannot match without: a text
+# that holds none of them is not scanned (same result, most texts skip most patterns).
+_STRIPPED = (
+    (_DOC_CODE, ("〔", "[", "【", "(")),
+    (_RULE_CODE, ("IQ", "F")),
+    (_LIST_MARKERS[0], ("、",)),
+    (_LIST_MARKERS[1], ("(",)),
+    (_LIST_MARKERS[2], (".",)),
+)
 
 _SCALES = (10_000.0, 100_000_000.0)  # 元↔万元, 万元↔亿元 and 元↔亿元
 _PAIR_LIMIT = 12  # numbers per finding taken into pairwise derivations
@@ -37,16 +47,24 @@ _PAIR_LIMIT = 12  # numbers per finding taken into pairwise derivations
 
 def _clean(text: str) -> str:
     text = _CIRCLED.sub(" ", text or "")
-    text = unicodedata.normalize("NFKC", text)
-    text = _DOC_CODE.sub(" ", text)
-    text = _RULE_CODE.sub(" ", text)
-    for pattern in _LIST_MARKERS:
-        text = pattern.sub(" ", text)
+    if not unicodedata.is_normalized("NFKC", text):  # the check is far cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    for pattern, literals in _STRIPPED:
+        for x in literals:
+            if x in text:
+                text = pattern.sub(" ", text)
+                break
     return text
 
 
 def canonical(value: str | float | Decimal) -> str:
     """One spelling per number: no thousands separators, no trailing zeros."""
+    if isinstance(value, str):
+        return _canonical_token(value)
+    return _canonical(value)
+
+
+def _canonical(value: str | float | Decimal) -> str:
     try:
         d = Decimal(value.replace(",", "")) if isinstance(value, str) else Decimal(repr(float(value)))
     except InvalidOperation:
@@ -56,9 +74,31 @@ def canonical(value: str | float | Decimal) -> str:
     return "0" if out in ("-0", "") else out
 
 
+@lru_cache(maxsize=4096)
+def _canonical_token(token: str) -> str:
+    """`canonical` of a number as written: a plain integer without leading zeros is its own spelling."""
+    if token.isascii() and token.isdigit() and (token[0] != "0" or token == "0"):
+        return token
+    return _canonical(token)
+
+
 def numbers_in(text: str) -> list[str]:
     """Normalised numeric tokens of `text`, in order (duplicates kept)."""
-    return [canonical(m.group()) for m in _NUMBER.finditer(_clean(text))]
+    if len(text or "") > _REMEMBERED_CHARS:
+        return _scan(text)
+    return list(_remembered_scan(text))
+
+
+_REMEMBERED_CHARS = 500  # short texts (messages, evidence) recur: their tokens are remembered
+
+
+def _scan(text: str) -> list[str]:
+    return [_canonical_token(token) for token in _NUMBER.findall(_clean(text))]  # no groups: whole matches
+
+
+@lru_cache(maxsize=4096)
+def _remembered_scan(text: str) -> tuple[str, ...]:
+    return tuple(_scan(text))
 
 
 def _values(text: str) -> list[float]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 
 from pydantic import BaseModel, ValidationError
@@ -38,6 +38,13 @@ _QUANTITY = re.compile(
     rf"(?P<cmp>[≥≤=<>]|不少于|不低于|不高于|不超过)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>(?:{_UNITS})(?:/[^\s,，。;；、)）]{{1,3}})?)?"
 )
 _TAGS = re.compile(r"<[^>]{0,80}>")
+_DIGIT = re.compile(r"\d")
+_LEVEL_SUFFIX = re.compile(r"(指标|目标)$")
+_PART_SEPARATOR = re.compile(r"[;；]\s*")
+_LABELLED = re.compile(r"^([^:：]{1,16})[:：]\s*(.*)$")
+_CLAUSE_END = re.compile(r"(?<=[，,。、；;])")
+_VALUE_LABEL = re.compile(r"指标值|目标值")
+_AMOUNT = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?\s*(万元|亿元|元)?")
 _GRADED_SUFFIXES = ("健全性", "完备性", "规范性", "合规性", "有效性", "可控性", "合理性", "完善性")
 
 
@@ -69,7 +76,7 @@ class SuggestionLibrary(BaseModel):
     def level2_key(self, level1: str | None, level2: str | None) -> str | None:
         """The library key for a (一级, 二级) as a table writes them ("环境效益指标" → 生态效益)."""
         if level2:
-            name = re.sub(r"(指标|目标)$", "", level2.strip())
+            name = _LEVEL_SUFFIX.sub("", level2.strip())
             for key, aliases in self.level2_aliases.items():
                 if name in aliases or name == key:
                     return key
@@ -82,15 +89,40 @@ class SuggestionLibrary(BaseModel):
                     return key
         return None
 
+    @cached_property
+    def _keywords(self) -> tuple[list[int], dict[str, list[tuple[str, list[int]]]]]:
+        """Project-type keywords by first character: (keyword, the types listing it, once per listing).
+
+        Also the scores of the empty keywords, which every text holds.
+        """
+        owners: dict[str, list[int]] = {}
+        for i, pt in enumerate(self.project_types):
+            for k in pt.keywords:
+                owners.setdefault(k, []).append(i)
+        base = [0] * len(self.project_types)
+        by_first: dict[str, list[tuple[str, list[int]]]] = {}
+        for k, types in owners.items():
+            if k:
+                by_first.setdefault(k[0], []).append((k, types))
+            else:
+                for i in types:
+                    base[i] += 4  # in the title (3) and in the narrative (1)
+        return base, by_first
+
     def project_type(self, title: str, texts: Iterable[str] = ()) -> str | None:
-        """The project type whose keywords the title (weighted) and narrative mention most."""
-        body = " ".join(texts)
-        best, best_score = None, 0
-        for pt in self.project_types:
-            score = sum(3 for k in pt.keywords if k in title) + sum(1 for k in pt.keywords if k in body)
-            if score > best_score:
-                best, best_score = pt.id, score
-        return best
+        """The project type whose keywords the title (weighted) and narrative mention most (first on a tie)."""
+        base, by_first = self._keywords
+        scores = list(base)
+        # Only the keywords whose first character occurs in the text are looked for.
+        for text, weight in ((title, 3), (" ".join(texts), 1)):
+            for first, keywords in by_first.items():
+                if first in text:
+                    for keyword, types in keywords:
+                        if keyword in text:
+                            for i in types:
+                                scores[i] += weight
+        best = max(scores, default=0)
+        return self.project_types[scores.index(best)].id if best > 0 else None
 
     def pick(self, level2: str | None, project_type: str | None, n: int = 2) -> list[Suggestion]:
         table = self.suggestions.get(level2 or "", {})
@@ -138,6 +170,9 @@ def draft_table(tr: TableReview, rubric: Rubric | None = None) -> list[Comment]:
     rubric = rubric or load_rubric()
     library = load_suggestions()
     ctx = _Ctx(tr, rubric, library, _project_type(tr, library))
+    ids = [f.id for f in tr.findings]
+    distinct = len(set(ids)) == len(ids)
+    position = {id(f): i for i, f in enumerate(tr.findings)}
     drafted = []
     for group in _group(tr.findings):
         text = _compose(group, ctx)
@@ -146,11 +181,32 @@ def draft_table(tr: TableReview, rubric: Rubric | None = None) -> list[Comment]:
         if len(group) > 1 and len(text) > rubric.length.limit_for(len(group)):
             parts = [([f], _compose([f], ctx)) for f in group]
         for members, body in parts:
-            rank = rubric.order_rank(members[0].location or "")
-            index = tr.findings.index(members[0])
+            rank = _order_rank(rubric, members[0].location or "")
+            # Its position among the findings: list.index compares models field by field; with
+            # distinct ids only the finding itself is equal to it, so its own position is the answer.
+            index = position[id(members[0])] if distinct else tr.findings.index(members[0])
             drafted.append((rank, index, Comment(finding_ids=[f.id for f in members if f.id], text=body)))
     drafted.sort(key=lambda t: (t[0], t[1]))
     return [c for _, _, c in drafted]
+
+
+_ranks: tuple[Rubric | None, dict[str, int]] = (None, {})
+_RANKS_KEPT = 4096
+
+
+def _order_rank(rubric: Rubric, location: str) -> int:
+    """`rubric.order_rank(location)`, remembered for the last rubric used (at most _RANKS_KEPT locations)."""
+    global _ranks
+    owner, ranks = _ranks
+    if owner is not rubric:
+        ranks = {}
+        _ranks = (rubric, ranks)
+    rank = ranks.get(location)
+    if rank is None:
+        if len(ranks) >= _RANKS_KEPT:
+            ranks.clear()
+        rank = ranks[location] = rubric.order_rank(location)
+    return rank
 
 
 def table_summary(tr: TableReview, rubric: Rubric | None = None) -> str:
@@ -230,7 +286,10 @@ def _subject(f: Finding) -> str:
 
 def _squeeze(text: str) -> str:
     """Table text on one line, without HTML tags."""
-    return re.sub(r"\s+", " ", _TAGS.sub("", text or "")).strip()
+    text = text or ""
+    if "<" in text:
+        text = _TAGS.sub("", text)
+    return " ".join(text.split())  # = re.sub(r"\s+", " ", text).strip(): both split on str.isspace
 
 
 def _tidy(text: str) -> str:
@@ -244,27 +303,31 @@ def _fact(f: Finding, label: str, quoted: set[str]) -> str:
     return message + (f"（{quote}）" if quote else "")
 
 
-def _evidence_parts(evidence: str) -> list[tuple[str, str]]:
-    """"项目概况: 加高密集架60组; 指标值: =52组" → [("项目概况", "加高密集架60组"), ("指标值", "=52组")]."""
+@lru_cache(maxsize=2048)
+def _evidence_parts(evidence: str) -> tuple[tuple[str, str], ...]:
+    """"项目概况: 加高密集架60组; 指标值: =52组" → (("项目概况", "加高密集架60组"), ("指标值", "=52组")).
+
+    Remembered for the last 2048 evidences: comments and fixes of one finding split it several times.
+    """
     out = []
-    for part in re.split(r"[;；]\s*", _tidy(evidence)):
+    for part in _PART_SEPARATOR.split(_tidy(evidence)):
         part = part.strip()
         if not part:
             continue
-        m = re.match(r"^([^:：]{1,16})[:：]\s*(.*)$", part)
-        if m and not re.search(r"\d", m.group(1)):
+        m = _LABELLED.match(part)
+        if m and not _DIGIT.search(m.group(1)):
             out.append((m.group(1).strip(), m.group(2).strip()))
         else:
             out.append(("", part))
-    return out
+    return tuple(out)
 
 
 def _clip(value: str, limit: int) -> str:
     """Shorten a quoted value: keep the clauses that hold numbers (up to twice the limit), else its start."""
     if len(value) <= limit:
         return value
-    clauses = [c for c in re.split(r"(?<=[，,。、；;])", value) if c]
-    numeric = [c for c in clauses if re.search(r"\d", c)]
+    clauses = [c for c in _CLAUSE_END.split(value) if c]
+    numeric = [c for c in clauses if _DIGIT.search(c)]
     if not numeric:
         return value[:limit].rstrip("，,。、；; ") + "……"
     out = ""
@@ -296,7 +359,7 @@ def _evidence_quote(f: Finding, message: str, quoted: set[str]) -> str:
         key = f"{label}“{value}”"
         if key in quoted:
             continue
-        if pieces and total + len(key) > QUOTE_TOTAL_CHARS and not re.search(r"\d", value):
+        if pieces and total + len(key) > QUOTE_TOTAL_CHARS and not _DIGIT.search(value):
             continue
         quoted.add(key)
         total += len(key)
@@ -442,7 +505,7 @@ def _fix_narrative(f: Finding, ctx: _Ctx) -> str | None:
     if len(parts) < 2:
         return None
     label_a, qa = parts[0]
-    values = [p for p in parts[1:] if re.search(r"指标值|目标值", p[0])]
+    values = [p for p in parts[1:] if _VALUE_LABEL.search(p[0])]
     others = [p for p in parts[1:] if p[1].group("num") != qa.group("num")]
     candidates = values or others
     if not candidates:
@@ -450,7 +513,7 @@ def _fix_narrative(f: Finding, ctx: _Ctx) -> str | None:
     label_b, qb = candidates[0]
     if qb.group("num") == qa.group("num"):
         return None
-    is_value = bool(re.search(r"指标值|目标值", label_b))
+    is_value = bool(_VALUE_LABEL.search(label_b))
     cmp = qb.group("cmp") or ("=" if is_value else "")
     unit = qb.group("unit") or qa.group("unit") or ""  # the indicator's own unit first
     more = "等处" if len({p[0] for p in parts}) > 2 else ""
@@ -462,7 +525,7 @@ def _fix_amount(f: Finding, ctx: _Ctx) -> str | None:
     """"项目概况: 所需资金约35.9万元; 项目本年度金额: 35.70" → align the text with the budget field."""
     found = []
     for label, value in _evidence_parts(f.evidence):
-        m = re.search(r"\d+(?:,\d{3})*(?:\.\d+)?\s*(万元|亿元|元)?", value)
+        m = _AMOUNT.search(value)
         if label and m:
             found.append((label, m.group().replace(" ", ""), m.group(1)))
     if len(found) != 2 or numbers_in(found[0][1]) == numbers_in(found[1][1]):
