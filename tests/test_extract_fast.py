@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.extract import load_document
-from reviewer.extract.fast import construct, copy, grid_row, paused_gc, text_cells, text_location
+from reviewer.extract.fast import construct, copy, grid_row, paused_gc, text_location, text_row
 from reviewer.extract.numbers import _amount_cached, _scan, _scan_cached, find_numbers, parse_amount
 from reviewer.extract.readers.text import parse_text
 from reviewer.extract.targets import _parse_target, parse_target
@@ -28,15 +28,18 @@ def test_constructed_models_equal_validated_ones():
     assert loc.model_fields_set == {"source", "line", "col"}
     assert text_location("a.txt", 3) == Location(source="a.txt", line=3)
     assert text_location("a.txt", 3).model_fields_set == {"source", "line"}
-    cells = text_cells("a.txt", 3, ["", "≥95%"])
+    row = text_row("a.txt", 3, ["", "≥95%"])
+    cells = row.cells
     assert cells == [Cell(text="", location=Location(source="a.txt", line=3, col=1)),
                      Cell(text="≥95%", location=loc)]
     assert [c.model_fields_set for c in cells] == [{"text", "location"}] * 2
     assert cells[1].location.model_fields_set == {"source", "line", "col"}
+    assert row.location.model_fields_set == {"source", "line"} and row.model_fields_set == {"cells", "location"}
     c = cells[1]
-    row = grid_row(cells, text_location("a.txt", 3))
     assert row == GridRow(cells=cells, location=Location(source="a.txt", line=3))
     assert row.model_dump() == GridRow.model_validate(row.model_dump()).model_dump()
+    assert grid_row(cells, text_location("a.txt", 3)) == row
+    assert text_row("a.txt", 4, []) == GridRow(cells=[], location=Location(source="a.txt", line=4))
     # assignment still works and is recorded like on a validated model
     c.text = "=100%"
     assert c.text == "=100%" and c.model_dump()["text"] == "=100%"
@@ -148,3 +151,85 @@ def test_clean_rows_are_recognised_exactly():
             for t in cells:
                 u = _MD_HEADING.sub("", _MD_EMPHASIS.sub(r"\2", t)) if paged else t
                 assert clean_cell(u) == t, (cells, paged)
+
+
+def test_needs_cleaning_answers_as_the_dirty_patterns_do():
+    """The cheap tests in front of the row pattern change no answer, for any whitespace or mark."""
+    import random
+
+    from reviewer.extract.normalize import _DIRTY, _DIRTY_PAGED, needs_cleaning
+
+    alphabet = list("a中1 \t\r\n\x0b\x0c\x1c\x1f\x85\u00a0\u1680\u2003\u2028\u3000\u200b<&#*_\x00")
+    rng = random.Random(11)
+    for _ in range(60000):
+        joined = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 7)))
+        assert needs_cleaning(joined, False) == bool(_DIRTY.search(joined)), repr(joined)
+        assert needs_cleaning(joined, True) == bool(_DIRTY_PAGED.search(joined)), repr(joined)
+
+
+def test_page_marks_go_whatever_the_path():
+    """A page number between two parts of a table becomes a break, in clean and in dirty rows."""
+    from reviewer.extract.normalize import normalize_grid
+
+    grid = parse_text("项目名称\t某项目\n\t— 12 —\t\n第 3 页 共 8 页\n  - 4 -  \n12\t34\n2023年\n", "x.txt")
+    rows = normalize_grid(grid).rows
+    assert [r.texts for r in rows] == [["项目名称", "某项目"], [], [], [], ["12", "34"], ["2023年"]]
+
+
+def test_space_aligned_text_is_found_with_any_wide_space():
+    """Columns aligned with ideographic or non-breaking spaces are split like plain ones."""
+    for gap in ("  ", "\u3000\u3000", "\u00a0 ", " \u3000"):
+        lines = [gap.join(["一级指标", "二级指标", "三级指标", "指标值"]),
+                 gap.join(["产出指标", "数量指标", "培训人数", "≥200人"]),
+                 gap.join(["效益指标", "社会效益指标", "就业率", "≥80%"])]
+        grid = parse_text("\n".join(lines) + "\n", "x.txt")
+        assert [len(r.cells) for r in grid.rows] == [4, 4, 4], repr(gap)
+    assert [len(r.cells) for r in parse_text("甲 乙\n丙\u3000丁\n", "x.txt").rows] == [1, 1]
+
+
+def test_indicator_header_reads_the_same_from_filled_cells():
+    from reviewer.extract.indicators import _is_header_texts, is_indicator_header
+
+    for texts in (["", "一级指标", "", "二级指标", "三级指标", "指标值"], ["一级\x00指标", "三级指标"],
+                  ["指标名称", "二级指标"], ["项目名称", "指标名称", "一级指标"], ["名", "称级"], ["产出指标", "数量"]):
+        row = GridRow(cells=[Cell(text=t) for t in texts])
+        assert _is_header_texts([t for t in texts if t]) == is_indicator_header(row)
+    assert is_indicator_header(GridRow(cells=[Cell(text=t) for t in ("一级指标", "二级指标", "三级指标")]))
+    assert not is_indicator_header(GridRow(cells=[Cell(text="一级\x00指标"), Cell(text="三级指标")]))
+
+
+def test_extra_columns_keep_their_order_and_mid_term_names():
+    """Values of extra columns (and of the 中期 group of the 88号 form) reach Indicator.extra in column order."""
+    text = ("一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\t备用\t责任人\n"
+            "产出指标\t数量指标\t中期人数\t≥500人\t数量指标\t培训人数\t≥200人\t甲\t张三\n"
+            "\t\t\t\t\t就业率\t≥80%\t\t李四\n")
+    doc = load_document(text.encode(), "x.txt")
+    first, second = doc.tables[0].indicators
+    assert (first.level3, second.level3) == ("培训人数", "就业率")
+    assert first.extra == {"中期二级指标": "数量指标", "中期三级指标": "中期人数", "中期指标值": "≥500人",
+                           "备用": "甲", "责任人": "张三"}
+    assert list(first.extra) == ["中期二级指标", "中期三级指标", "中期指标值", "备用", "责任人"]
+    assert second.extra == {"责任人": "李四"}
+
+
+def test_verify_golden_finds_a_changed_document(tmp_path, capsys):
+    """benchmarks/bench_extract.py --verify-golden: silent on the same extraction, loud on a change."""
+    import json
+
+    from bench_extract import verify_golden
+
+    corpus = tmp_path / "corpus"
+    generate(corpus, tables=4, files=2, seed=3)
+    entries = []
+    for p in sorted(corpus.rglob("*.tsv")):
+        doc = load_document(p.read_bytes(), p.name)
+        entries.append({"name": f"synth:{p.relative_to(corpus)}", "document": doc.model_dump(mode="json")})
+    golden = tmp_path / "golden.json"
+    golden.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    assert verify_golden(golden, corpus) == 0
+    assert "IDENTICAL" in capsys.readouterr().out
+    entries[1]["document"]["tables"][0]["indicators"][0]["level3"] = "改动"
+    golden.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    assert verify_golden(golden, corpus) == 1
+    out = capsys.readouterr().out
+    assert ".tables[0].indicators[0].level3" in out and "1 DIFFER" in out

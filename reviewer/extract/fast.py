@@ -61,22 +61,22 @@ def text_location(source: str, line: int, col: int | None = None) -> Location:
     return obj
 
 
-def text_cells(source: str, line: int, texts: list[str]) -> list[Cell]:
-    """[Cell(text=t, location=Location(source=…, line=…, col=k)) for k, t in enumerate(texts, 1)].
+def text_row(source: str, line: int, texts: list[str]) -> GridRow:
+    """GridRow(cells=[Cell(text=t, location=Location(source=…, line=…, col=k)) for k, t in
+    enumerate(texts, 1)], location=Location(source=…, line=…)).
 
     The hottest loop of reading a text input (one pass per cell of every line), written out.
     """
-    out = []
-    append = out.append
     new, set_dict, set_fields, set_extra, set_private = _new, _set, _set_fields, _set_extra, _set_private
     location_cls, cell_cls = Location, Cell
-    proto = {"source": source, "line": line, "row": None, "col": None, "sheet": None, "table": None,
-             "page": None, "cell": None}
+    cells = []
+    append = cells.append
     col = 0
     for text in texts:
         col += 1
         loc = new(location_cls)
-        set_dict(loc, "__dict__", dict(proto, col=col))  # copying a dict beats writing one out
+        set_dict(loc, "__dict__", {"source": source, "line": line, "row": None, "col": col, "sheet": None,
+                                   "table": None, "page": None, "cell": None})
         set_fields(loc, {"source", "line", "col"})
         set_extra(loc, None)
         set_private(loc, None)
@@ -86,7 +86,18 @@ def text_cells(source: str, line: int, texts: list[str]) -> list[Cell]:
         set_extra(c, None)
         set_private(c, None)
         append(c)
-    return out
+    loc = new(location_cls)
+    set_dict(loc, "__dict__", {"source": source, "line": line, "row": None, "col": None, "sheet": None,
+                               "table": None, "page": None, "cell": None})
+    set_fields(loc, {"source", "line"})
+    set_extra(loc, None)
+    set_private(loc, None)
+    row = new(GridRow)
+    set_dict(row, "__dict__", {"cells": cells, "location": loc})
+    set_fields(row, {"cells", "location"})
+    set_extra(row, None)
+    set_private(row, None)
+    return row
 
 
 def grid_row(cells: list[Cell], location: Location) -> GridRow:

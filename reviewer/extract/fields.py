@@ -158,10 +158,14 @@ def read_fields(rows: list[GridRow], layout: str = "text") -> list[tuple[str, st
     """
     reader = _FieldReader(_table_unit(rows))
     previous: GridRow | None = None
+    text_layout = layout == "text"
     for row in rows:
-        if not any(c.text for c in row.cells):
+        texts = [c.text for c in row.cells]
+        filled = len(texts) - texts.count("")
+        if not filled:
             continue
-        if layout == "text" and previous is not None and reader.continues(previous, row):
+        # only a row with one filled cell can continue the value above
+        if text_layout and filled == 1 and previous is not None and reader.continues(previous, row):
             continue
         reader.row(row)
         previous = row
@@ -220,11 +224,11 @@ class _FieldReader:
         if first_i == 0:
             m = _UNIT_IN_LABEL.search(first.text)
             self.group_unit = m.group(1) if m else None
-        if self._starts_list(nonempty):
+        if len(nonempty) >= 3 and self._starts_list(nonempty):
             return
         used: set[int] = set()
         new_pending: dict[int, tuple[str, str, Cell]] = {}
-        alternating = _alternating(nonempty)
+        alternating = len(nonempty) >= 4 and not len(nonempty) % 2 and _alternating(nonempty)
         j = 0
         while j < len(nonempty):
             i, cell = nonempty[j]
@@ -255,7 +259,7 @@ class _FieldReader:
         # labels wait for values below only on the header row of a small sub-table (≥2 labels)
         if len(new_pending) >= 2:
             self.pending = new_pending
-        elif new_pending or any(i not in used for i, _ in nonempty):
+        elif new_pending or len(used) < len(nonempty):  # `used` holds columns of `nonempty` only
             self.pending = {}
 
     def continues(self, previous: GridRow, row: GridRow) -> bool:
@@ -353,7 +357,8 @@ class _FieldReader:
 
 def _split_inline(cells: list[Cell]) -> list[Cell]:
     """Cells with "label：value" text split into a label cell and a value cell."""
-    if not any(("：" in c.text or ":" in c.text) for c in cells):
+    joined = "\x00".join([c.text for c in cells])
+    if "：" not in joined and ":" not in joined:
         return cells
     out: list[Cell] = []
     for c in cells:

@@ -23,6 +23,7 @@ signature line or, in structured files, where the table itself ends.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -65,12 +66,15 @@ _TARGET_LIKE = re.compile(
 
 
 def is_indicator_header(row: GridRow) -> bool:
-    for c in row.cells:
-        if "级" in c.text or "名称" in c.text:
-            break
-    else:
+    return _is_header_texts([c.text for c in row.cells])
+
+
+def _is_header_texts(texts: list[str]) -> bool:
+    """is_indicator_header of a row's cell texts."""
+    joined = "\x00".join(texts)
+    if "级" not in joined and "名称" not in joined:
         return False  # most rows: no need to clean every cell
-    texts = [clean_name(t) for t in row.texts]
+    texts = [clean_name(t) for t in texts]
     has = lambda key: any(key in t for t in texts)  # noqa: E731
     named = has("三级指标") or (has("指标名称") and not has("项目名称"))
     return named and (has("一级指标") or has("二级指标"))
@@ -89,6 +93,22 @@ class Columns:
         """A label column ("绩效指标") left of the tree, holding no level of it."""
         first = min((self.roles[r] for r in ("level1", "level2", "level3") if r in self.roles), default=0)
         return first > 0 and not any(i < first for i in self.roles.values())
+
+
+class _Plan:
+    """What splitting a row needs from its Columns, worked out once per table."""
+
+    __slots__ = ("level1", "level2", "level3", "target", "values", "core_width", "band")
+
+    def __init__(self, cols: Columns) -> None:
+        roles = cols.roles
+        self.level1, self.level2, self.level3 = roles.get("level1"), roles.get("level2"), roles.get("level3")
+        self.target = roles.get("target")
+        # (key, column) of the values a positional row reads, in the order _Row.values holds them
+        self.values = [(role, i) for role, i in roles.items() if role not in ("level1", "level2", "level3")]
+        self.values += [(f"extra:{name}", i) for i, name in cols.extra.items()]
+        self.core_width = cols.core_width()
+        self.band = cols.band()
 
 
 _REPEATED = ("level2", "level3", "target")
@@ -166,7 +186,9 @@ class IndicatorReader:
     def detect(self, rows: list[GridRow], cols: Columns) -> str:
         if self.framework:
             return self.framework
-        names = [c.text for r in rows for c in r.cells[: cols.roles.get("level3", 2)] if 0 < len(c.text) <= 14]
+        width = cols.roles.get("level3", 2)
+        # each name once: the framework is chosen from the set of names
+        names = list(dict.fromkeys([c.text for r in rows for c in r.cells[:width] if 0 < len(c.text) <= 14]))
         return self.tax.detect_framework(names, names, department=self.kind == "department")
 
     def read(self, header: GridRow, body: list[GridRow], layout: str = "text") -> tuple[list[Indicator], list[Slot], str]:
@@ -175,9 +197,12 @@ class IndicatorReader:
         cols, used_sub = read_columns(header, sub)
         lines = self._body_lines(header, body, sub if used_sub else None, layout)
         framework = self.detect([r for r, _ in lines], cols)
-        raw = [self._split(r, cols, framework) for r, _ in lines]
-        for r, (_, after_break) in zip(raw, lines, strict=True):
+        plan = _Plan(cols)
+        raw = []
+        for line, after_break in lines:
+            r = self._split(line, cols, framework, plan)
             r.after_break = after_break
+            raw.append(r)
         if layout == "text":
             raw = self._join_wrapped(raw, framework)
         centered = layout not in STRUCTURED and bool(raw) and not raw[0].l1
@@ -210,7 +235,7 @@ class IndicatorReader:
             if len(texts) == 1 and layout in ("text", "pdf") and PAGE_HEADER.search(texts[0]):
                 after_break = bool(out)  # the running header of the next page
                 continue
-            if is_indicator_header(r):  # printed again after a page break
+            if _is_header_texts(texts):  # printed again after a page break (empty cells never count)
                 skip_sub, after_break = sub is not None, bool(out)
                 continue
             if skip_sub:
@@ -240,36 +265,32 @@ class IndicatorReader:
 
     # -- one row
 
-    def _split(self, row: GridRow, cols: Columns, framework: str) -> _Row:
-        r = self._split_cells(row, cols, framework)
-        r.lone = len(row.cells) == 1
-        r.cells = sum(1 for c in row.cells if c.text)
-        target_at = cols.roles.get("target")
-        if r.positional:
-            r.target_missing = target_at is None or len(row.cells) <= target_at
-        else:
-            r.target_missing = "target" not in r.values
-        return r
-
-    def _split_cells(self, row: GridRow, cols: Columns, framework: str) -> _Row:
+    def _split(self, row: GridRow, cols: Columns, framework: str, plan: _Plan | None = None) -> _Row:
+        plan = plan or _Plan(cols)
         cells = row.cells
-        if cells and not cells[0].text:
+        texts = [c.text for c in cells]
+        n = len(texts)
+        if n and not texts[0]:
             positional = True
         else:  # as wide as the tree: the last filled cell reaches the 指标值 column
-            used = max((i + 1 for i, c in enumerate(cells) if c.text), default=0)
-            positional = used >= cols.core_width()
-        if positional and cells and cells[0].text and cols.band() and self._is_level(cells[0].text, framework):
+            used = max((i + 1 for i, t in enumerate(texts) if t), default=0)
+            positional = used >= plan.core_width
+        if positional and n and texts[0] and plan.band and self._is_level(texts[0], framework):
             # a 一级 name where the "绩效指标" band column should be: a browser wrote the band once
             # (on the header row) and dropped it from the rows under it
             positional = False
         if positional:
-            get = lambda role: _text(cells, cols.roles.get(role))  # noqa: E731
-            l1, l2, l3 = get("level1"), get("level2"), get("level3")
-            located = [cells[i] for i in (cols.roles.get("target"), cols.roles.get("level3"))
-                       if i is not None and i < len(cells) and cells[i].text]
-            values = {role: get(role) for role in cols.roles if role not in ("level1", "level2", "level3")}
-            for i, name in cols.extra.items():
-                values[f"extra:{name}"] = _text(cells, i)
+            i1, i2, i3, it = plan.level1, plan.level2, plan.level3, plan.target
+            l1 = texts[i1] if i1 is not None and i1 < n else ""
+            l2 = texts[i2] if i2 is not None and i2 < n else ""
+            l3 = texts[i3] if i3 is not None and i3 < n else ""
+            if it is not None and it < n and texts[it]:
+                cell_location = cells[it].location
+            elif i3 is not None and i3 < n and texts[i3]:
+                cell_location = cells[i3].location
+            else:
+                cell_location = None
+            values = {role: texts[i] if i < n else "" for role, i in plan.values}
             # A label cell left of the tree (e.g. "绩效指标") is not a level.
             if l1 and not l2 and not l3 and not any(values.values()) and not self._is_level(l1, framework):
                 l1 = None
@@ -278,8 +299,16 @@ class IndicatorReader:
                 l1, l2 = None, l2 or l1
         else:
             l1, l2, l3, values, located = self._by_content([c for c in cells if c.text], cols, framework)
-        return _Row(l1 or None, l2 or None, l3 or None, values, row.location, positional=bool(positional),
-                    cell_location=located[0].location if located else None)
+            cell_location = located[0].location if located else None
+        r = _Row(l1 or None, l2 or None, l3 or None, values, row.location, positional=positional,
+                 cell_location=cell_location)
+        r.lone = n == 1
+        r.cells = n - texts.count("")
+        if positional:
+            r.target_missing = plan.target is None or n <= plan.target
+        else:
+            r.target_missing = "target" not in r.values
+        return r
 
     def _is_level(self, name: str, framework: str) -> bool:
         return self.tax.is_level1(name, framework) or self.tax.is_level2(name, framework)
@@ -376,8 +405,9 @@ class IndicatorReader:
         for i, r in enumerate(rows):
             if r.l2 or not r.l3:
                 continue
-            prev = max((j for j in labelled if j < i), default=None)
-            nxt = min((j for j in labelled if j > i), default=None)
+            k = bisect_left(labelled, i)  # i itself is not labelled: the nearest labelled rows around it
+            prev = labelled[k - 1] if k else None
+            nxt = labelled[k] if k < len(labelled) else None
             if nxt is not None and (nxt not in claims_above or not (
                 centered or any(rows[k].after_break for k in range(i + 1, nxt + 1))
             )):
@@ -425,7 +455,9 @@ class IndicatorReader:
     def _build(self, rows: list[_Row], cols: Columns) -> list[Indicator]:
         from reviewer.extract.targets import parse_target
 
+        has_extra = bool(cols.extra)  # without extra columns no row holds an "extra:" value
         out = []
+        append = out.append
         for r in rows:
             v = r.values
             raw = v.get("target", "") or ""
@@ -437,12 +469,13 @@ class IndicatorReader:
             # the 2021 central template writes the comparator (≥ ≤ ＝ 定性) in its 指标性质 column
             comparator = direction or (nature if nature and _COMPARATOR_ONLY.match(nature.strip()) else None)
             target: Target = parse_target(raw, unit_column=unit_col, comparator_column=comparator, indicator=r.l3)
-            extra = {k[6:]: t for k, t in v.items() if k.startswith("extra:") and t}
+            extra = {k[6:]: t for k, t in v.items() if k.startswith("extra:") and t} if has_extra else {}
+            weight = v.get("weight")
             # every value is already of its field's type: build without validating again
-            out.append(construct(Indicator, {
+            append(construct(Indicator, {
                 "level1": r.l1, "level2": r.l2, "level3": r.l3, "target": target,
                 "nature": nature, "direction": direction, "unit_column": unit_col,
-                "weight": _float(v.get("weight")), "basis": v.get("basis") or None,
+                "weight": _float(weight) if weight else None, "basis": v.get("basis") or None,
                 "note": v.get("note") or None, "extra": extra, "location": _merged(r.location, r.cell_location),
             }, set(_INDICATOR_FIELDS)))
         return out
@@ -460,10 +493,6 @@ class IndicatorReader:
 def _merged(row: Location, cell: Location | None) -> Location:
     """The cell's location where it has one (readers give cells their row's place and more)."""
     return cell if cell is not None and (cell.line, cell.row, cell.table) == (row.line, row.row, row.table) else row
-
-
-def _text(cells: list[Cell], i: int | None) -> str:
-    return cells[i].text if i is not None and i < len(cells) else ""
 
 
 def _float(s: str | None) -> float | None:

@@ -52,6 +52,22 @@ _DIRTY = re.compile(r"[<&\r\t\u00a0\u3000]|  |^\s|\s$|\s\x00|\x00\s")
 _DIRTY_PAGED = re.compile(_DIRTY.pattern + r"|\*\*|__|#")  # and markdown marks in text or PDF input
 
 
+def needs_cleaning(joined: str, paged: bool) -> bool:
+    """Whether (_DIRTY_PAGED if paged else _DIRTY) matches a row's cells joined with NUL.
+
+    Cheap tests answer first: most rows hold no markup and no whitespace but single spaces
+    inside their cells, and every other whitespace character is unprintable.
+    """
+    if joined[:1].isspace() or joined[-1:].isspace() or "<" in joined or "&" in joined or "  " in joined \
+            or " \x00" in joined or "\x00 " in joined:
+        return True
+    if paged and ("**" in joined or "__" in joined or "#" in joined):
+        return True
+    if joined.replace("\x00", "").isprintable():
+        return False
+    return (_DIRTY_PAGED if paged else _DIRTY).search(joined) is not None
+
+
 @lru_cache(maxsize=1 << 16)
 def clean_cell(text: str) -> str:
     text = strip_html(text)
@@ -66,12 +82,12 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def looks_traditional(sample: str) -> bool:
     """True when converting to simplified changes a noticeable share of the CJK text."""
-    cjk = _NOT_CJK.sub("", sample)
+    cjk = "".join(_CJK_RUN.findall(sample))
     if len(cjk) < 20:
         return False
     converted = _t2s().convert(cjk)
@@ -89,15 +105,22 @@ def normalize_grid(grid: Grid) -> Grid:
     traditional = looks_traditional(sample)
     paged = grid.format in ("text", "pdf")
     convert = _t2s().convert if traditional else None
-    dirty = _DIRTY_PAGED if paged else _DIRTY
+    plain = not (glossed or traditional)
+    page_mark = _PAGE_MARK.match
     for row in rows:
-        if not row.cells:
+        cells = row.cells
+        if not cells:
             continue
-        if not (glossed or traditional) and not dirty.search("\x00".join([c.text for c in row.cells])):
-            # nothing here that clean_cell or the markdown rules would change: skip the cells
-            if paged and is_page_mark(row):
-                row.cells = []
-            continue
+        if plain:
+            texts = [c.text for c in cells]
+            if not needs_cleaning("\x00".join(texts), paged):
+                # nothing here that clean_cell or the markdown rules would change: skip the cells;
+                # is_page_mark(row), from the texts: one non-empty cell of 1-20 characters
+                if paged and len(texts) - texts.count("") == 1:
+                    text = "".join(texts)
+                    if len(text) <= 20 and page_mark(text) is not None:
+                        row.cells = []
+                continue
         for cell in row.cells:
             t = original = cell.text
             if not t:

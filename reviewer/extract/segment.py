@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reviewer.extract.fields import cell_label, classify_label, clean_label
 from reviewer.extract.indicators import is_indicator_header
@@ -90,7 +91,9 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
                 starts.append(Segment(kind, i, n, single))
                 i += 1
                 continue
-        label = _label_of(texts[0]) if texts else None  # _first_label(rows[i])
+        label = cell_label(texts[0]) if texts else None  # _first_label(rows[i])
+        if label is not None:
+            label = _label_of(texts[0]) if label[1] == "单位名称" else label[1]
         if label in ("项目名称", "单位名称"):
             kind = "project" if label == "项目名称" else "department"
             recent = starts[-1] if starts else None
@@ -146,6 +149,7 @@ def _tree_row(row: GridRow) -> bool:
 _NOT_TITLE = re.compile(r"^([-•·]|[一二三四五六七八九十]+、|\d+[、.]|附件|附表|目录)")
 
 
+@lru_cache(maxsize=4096)  # titles recur in every file of a batch
 def _title_kind(text: str) -> str | None:
     t = text.replace(" ", "")
     if _NOT_TITLE.match(t):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from reviewer.extract.fast import grid_row, paused_gc, text_cells, text_location
+from reviewer.extract.fast import paused_gc, text_row
 from reviewer.extract.readers.encoding import decode
 from reviewer.models import Grid, GridRow
 
@@ -37,10 +37,16 @@ def _parse_text(text: str, name: str) -> Grid:
     if lines and lines[-1] == "":
         lines.pop()  # the final newline does not start another line
     markdown = _markdown_rows(lines) if "|" in text else {}
-    aligned = _space_aligned_rows(lines, markdown) if _SPACE_RUN.search(text) else set()
+    # _SPACE_RUN.search(text), with a quick "no" for text without wide or non-breaking spaces
+    spaced = "  " in text or (("\u3000" in text or "\xa0" in text) and _SPACE_RUN.search(text) is not None)
+    aligned = _space_aligned_rows(lines, markdown) if spaced else set()
     rows: list[GridRow] = []
+    append = rows.append
+    strip = str.strip
     # models built without validation (reviewer.extract.fast): the values are the reader's own
+    number = 0
     for i, line in enumerate(lines):
+        number += 1
         if i in markdown:
             fields = markdown[i]
             if fields is None:
@@ -51,11 +57,10 @@ def _parse_text(text: str, name: str) -> Grid:
             fields = _SPACE_RUN.split(line.strip())
         else:
             fields = [line]
-        number = i + 1
-        texts = [f.strip() for f in fields]
+        texts = list(map(strip, fields))
         if not any(texts):
             texts = []  # blank, or only tabs: an empty row marks a boundary
-        rows.append(grid_row(text_cells(name, number, texts), text_location(name, number)))
+        append(text_row(name, number, texts))
     return Grid(source=name, rows=rows, format="text")
 
 
