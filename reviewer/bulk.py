@@ -354,8 +354,22 @@ def _init_worker(config: Config, draft_offline: bool) -> None:
     from reviewer.checks import load_rules
 
     load_rules()
+    _load_data(draft_offline)
+
+
+def _load_data(draft_offline: bool) -> None:
+    """Read the data files the pipeline otherwise reads on its first file."""
+    from reviewer.checks.common import lexicon
+    from reviewer.extract.taxonomy import load_taxonomy
+
+    load_taxonomy()
+    lexicon("indicator_lexicon")
     if draft_offline:
-        import reviewer.drafting.offline  # noqa: F401
+        from reviewer.drafting.offline import load_suggestions
+        from reviewer.drafting.rubric import load_rubric
+
+        load_rubric()
+        load_suggestions()
 
 
 def _init_pool_worker(config: Config, draft_offline: bool, parent: int) -> None:

@@ -9,9 +9,8 @@ import re
 from functools import cache, lru_cache
 from importlib.resources import files
 
-import yaml
-
 from reviewer.models import Indicator, Table
+from reviewer.yamlio import load_yaml
 
 # ---------------------------------------------------------------- memos
 
@@ -63,7 +62,7 @@ def quote(text: str | None, limit: int = 60) -> str:
 def lexicon(name: str) -> dict:
     """reviewer/data/<name>.yaml as a dict (cached)."""
     data = files("reviewer.data").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(data) or {}
+    return load_yaml(data) or {}
 
 
 def words(name: str, key: str) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from reviewer.drafting.settings import ModelSettings
 from reviewer.drafting.validate import Outcome, ReviewComments, parse_reply, validate_reply
 from reviewer.errors import ConfigError
 from reviewer.models import CATEGORIES, Finding, Table, TableReview, Usage
+from reviewer.yamlio import load_yaml
 
 log = logging.getLogger("reviewer.drafting")
 
@@ -68,7 +69,7 @@ def load_prompt(name: str = PROMPT_NAME) -> Prompt:
 
     try:
         text = files("reviewer.prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-        return Prompt.model_validate(yaml.safe_load(text))
+        return Prompt.model_validate(load_yaml(text))
     except (OSError, yaml.YAMLError, ValueError) as e:
         raise ConfigError(f"cannot read prompt {name}.yaml: {e}") from None
 

@@ -22,6 +22,7 @@ from reviewer.drafting.grounding import numbers_in
 from reviewer.drafting.rubric import Rubric, is_concrete_fix, load_rubric
 from reviewer.errors import ConfigError
 from reviewer.models import Comment, Finding, Indicator, Table, TableReview
+from reviewer.yamlio import load_yaml
 
 MAX_MERGED = 3  # findings on one indicator merged into one comment, at most
 QUOTE_PART_CHARS = 40  # a quoted evidence value is clipped to about this length
@@ -142,7 +143,7 @@ def load_suggestions() -> SuggestionLibrary:
 
     try:
         text = files("reviewer.data").joinpath("suggestions.yaml").read_text(encoding="utf-8")
-        return SuggestionLibrary.model_validate(yaml.safe_load(text))
+        return SuggestionLibrary.model_validate(load_yaml(text))
     except (OSError, yaml.YAMLError, ValidationError) as e:
         raise ConfigError(f"cannot read suggestions.yaml: {str(e).splitlines()[0]}") from None
 

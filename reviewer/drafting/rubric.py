@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from reviewer.errors import ConfigError
 from reviewer.models import CATEGORIES, SEVERITY_RANK, Category, Comment, Finding, TableReview, Verdict
+from reviewer.yamlio import load_yaml
 
 
 class Criterion(BaseModel):
@@ -152,7 +153,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
         else:
             text = Path(path).read_text(encoding="utf-8")
             where = str(path)
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"cannot read rubric {path or 'rubric.yaml'}: {e}") from None
     try:

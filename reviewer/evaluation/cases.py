@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reviewer.errors import ReviewerError
 from reviewer.models import Category, Severity
+from reviewer.yamlio import load_yaml
 
 CASE_SUFFIX = ".case.yaml"
 MUTATIONS_FILE = "mutations.yaml"
@@ -129,7 +130,7 @@ def _read_yaml(path: Path) -> dict:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise CaseError(f"cannot read {path}: {e}") from None
     if not isinstance(data, dict):

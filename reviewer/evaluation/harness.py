@@ -20,6 +20,7 @@ from reviewer.evaluation.matching import match_one_to_one, resolve_table, violat
 from reviewer.evaluation.mutate import Base, Mutation
 from reviewer.evaluation.scoring import CaseResult, CommentScore, Outcome, aggregate, char_overlap
 from reviewer.models import SEVERITY_RANK, Document, Finding, Review
+from reviewer.yamlio import load_yaml
 
 Checker = Callable[[Document, Config], Review]
 DRAFTERS = ("offline",)
@@ -63,7 +64,7 @@ def read_mutation_spec(folder: Path) -> MutationSpec | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         spec = MutationSpec(**data)
     except (OSError, yaml.YAMLError, TypeError) as e:
         raise CaseError(f"cannot read {path}: {e}") from None

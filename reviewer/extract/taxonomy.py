@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
-import yaml
+from reviewer.yamlio import load_yaml
 
 _SUFFIX = re.compile(r"(指标|目标)$")
 # "一、产出指标", "（一）数量指标", "1.质量指标": the outline number is not part of the name
@@ -143,7 +143,7 @@ Taxonomy.__hash__ = object.__hash__  # type: ignore[assignment]  # identity: one
 
 @cache
 def load_taxonomy() -> Taxonomy:
-    data = yaml.safe_load(files("reviewer.data").joinpath("taxonomy.yaml").read_text(encoding="utf-8"))
+    data = load_yaml(files("reviewer.data").joinpath("taxonomy.yaml").read_text(encoding="utf-8"))
     frameworks = {
         name: Framework(
             name=name,
