@@ -10,6 +10,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from reviewer.fastattr import plain_attribute_reads
+
 TableKind = Literal["project", "department", "budget"]
 Severity = Literal["error", "warning", "info"]
 Comparator = Literal["=", ">=", "<=", ">", "<"]
@@ -263,3 +265,9 @@ class Review(BaseModel):
         if self.usage is not None:
             out["usage"] = self.usage.model_dump()
         return out
+
+
+# These models hold only declared fields: reading them needs none of pydantic's
+# __getattr__ hook, which would keep CPython from speeding up every field read.
+plain_attribute_reads(Location, Cell, GridRow, Grid, Amount, Target, Indicator, Slot, TextField, Table,
+                      Document, Finding, Comment, TableReview, Usage, Review)
