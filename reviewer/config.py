@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewer.errors import ConfigError
+from reviewer.fastattr import plain_attribute_reads
 
 
 class _Strict(BaseModel):
@@ -142,3 +143,7 @@ def _merge(base: dict, over: dict) -> dict:
         else:
             out[k] = v
     return out
+
+
+# Field reads without pydantic's __getattr__ hook (see reviewer.fastattr).
+plain_attribute_reads(Tolerances, LLMSettings, Config)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from reviewer.drafting.grounding import numbers_in
 from reviewer.drafting.rubric import Rubric, is_concrete_fix, load_rubric
 from reviewer.errors import ConfigError
+from reviewer.fastattr import plain_attribute_reads
 from reviewer.models import Comment, Finding, Indicator, Table, TableReview
 from reviewer.yamlio import load_yaml
 
@@ -662,3 +663,7 @@ def _cn(n: int) -> str:
         return "零一二三四五六七八九十"[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else "零一二三四五六七八九"[tens]) + "十" + ("" if ones == 0 else "零一二三四五六七八九"[ones])
+
+
+# Field reads without pydantic's __getattr__ hook (see reviewer.fastattr).
+plain_attribute_reads(Suggestion, ProjectType, SuggestionLibrary)

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from reviewer.errors import ConfigError
+from reviewer.fastattr import plain_attribute_reads
 from reviewer.models import CATEGORIES, SEVERITY_RANK, Category, Comment, Finding, TableReview, Verdict
 from reviewer.yamlio import load_yaml
 
@@ -283,3 +284,7 @@ def _score_chinese(text: str) -> float:
         return 0.0
     share = cjk / (cjk + latin)
     return 1.0 if share >= 0.6 else 0.5 if share >= 0.3 else 0.0
+
+
+# Field reads without pydantic's __getattr__ hook (see reviewer.fastattr).
+plain_attribute_reads(Criterion, VerdictRule, CategoryGuide, LengthLimits, Style, OrderGroup, Rubric)
