@@ -436,7 +436,7 @@ def _stage1(todo: list[InputFile], config: Config, draft_offline: bool, jobs: in
     # Import everything here, once: forked workers inherit it. Frozen while they fork, the
     # imported objects stay out of the workers' garbage collections (and their pages shared).
     _init_worker(config, draft_offline)
-    size = max(1, min(8, len(todo) // (jobs * 16)))
+    size = max(1, min(4, len(todo) // (jobs * 16)))
     chunks = iter([todo[i: i + size] for i in range(0, len(todo), size)])
     gc.freeze()
     try:
@@ -736,8 +736,10 @@ class _Reports:
         self._drain()
         self.journal.close_reader()
         self.result.verdicts = dict(self.verdicts)
-        for name, w in self.writers.items():
-            self.result.reports[name] = w.close()
+        # Closing compresses and copies (zlib and file I/O release the GIL): all four at once.
+        with ThreadPoolExecutor(len(self.writers), thread_name_prefix="report") as pool:
+            closed = {name: pool.submit(w.close) for name, w in self.writers.items()}
+        self.result.reports = {name: f.result() for name, f in closed.items()}
         self.result.carried_decisions = self.writers["xlsx"].carried
 
     def discard(self) -> None:
