@@ -235,6 +235,14 @@ def test_iq305_cost_says_nothing():
                                ind("产出目标", "成本", "系统维护费", "≤9万元")])) == []
 
 
+def test_iq305_quiet_on_social_and_ecological_cost_rates():
+    rows = [ind("成本指标", "生态环境成本指标", "单位产值能耗降低率", "≥5%"),
+            ind("成本指标", "社会成本指标", "失业率上升幅度", "≤0.5%"),
+            ind("成本指标", "经济成本指标", "成本控制率", "≤100%")]
+    found = run("IQ305", table(rows, framework="central2021"))
+    assert [f.indicator for f in found] == ["成本控制率"]
+
+
 def test_iq305_single_cost_equal_to_budget():
     header = {"项目本年度金额": TextField(name="项目本年度金额", text="50.00",
                                        amount=Amount(raw="50.00", value=50, wan=50))}

@@ -288,12 +288,16 @@ class PercentOfNothing(Rule):
             )
 
 
+# 社会成本 / 生态环境成本 (2021 framework) are rates by nature: 碳排放降低率 ≥5% sets a standard.
+_NON_ECONOMIC_COST = re.compile(r"社会成本|生态")
+
+
 @register
 class CostSaysNothing(Rule):
     """A cost indicator that sets no cost standard.
 
     What it checks: cost indicators (under 成本, or named 成本/费用) whose target is a percentage
-    (成本控制率 ≤100%, 100%), zero (often a rounded cell), a restatement of the budget
+    (成本控制率 ≤100%, 100%; not 社会成本 or 生态环境成本 rates such as 碳排放降低率 ≥5%), zero (often a rounded cell), a restatement of the budget
     (控制在预算成本内, 不超预算, 符合政策规定),
     or a single cost equal to the whole budget when it is the only cost indicator (a total equal
     to the budget next to other cost rows is reported at info).
@@ -317,7 +321,7 @@ class CostSaysNothing(Rule):
         for ind in costs:
             name = indicator_label(ind)
             raw = plain_text(ind.target.raw)
-            if is_percent(ind):
+            if is_percent(ind) and not _NON_ECONOMIC_COST.search(ind.level2 or ""):
                 msg = f"成本指标“{name}”以百分比表示，只是重申不超预算，没有给出成本标准。"
             elif ind.target.value == 0 and ind.target.kind == "numeric" and _is_money(ind):
                 msg = f"成本指标“{name}”的指标值为0，没有给出成本标准（可能是取整后显示为0）。"
