@@ -8,6 +8,7 @@ from reviewer.config import Config
 from reviewer.errors import InputError
 from reviewer.extract.fast import paused_gc
 from reviewer.extract.indicators import is_indicator_header
+from reviewer.extract.linewise import one_cell_per_line, rebuild_rows, tree_score
 from reviewer.extract.normalize import normalize_grid
 from reviewer.extract.segment import find_segments, years_in
 from reviewer.extract.tables import (
@@ -31,20 +32,30 @@ def _read_document(data: bytes, name: str, config: Config | None) -> Document:
     from reviewer.extract.readers import read_grid
 
     grid = read_grid(data, name)
-    if not _space_separated(grid):
+    # Text copied out of some PDF viewers separates cells by single spaces, or puts every cell
+    # on a line of its own: read it both ways and keep the reading that finds more of the tree.
+    others = [_split_on_spaces(grid)] if _space_separated(grid) else []
+    linewise = rebuild_rows(grid) if one_cell_per_line(grid) else None
+    if not others and linewise is None:
         return _document_from_grid(grid, config)
-    # Text copied out of some PDF viewers separates cells by single spaces: read it both ways
-    # and keep the reading that finds more of the indicator tree.
-    spaced = _split_on_spaces(grid)
     readings = []
-    for g in (grid, spaced):
+    for g in (grid, *others):
         try:
             readings.append(_document_from_grid(g, config))
         except InputError as e:
             error = e
-    if not readings:
+    best = max(readings, key=lambda d: sum(len(t.indicators) + len(t.header) for t in d.tables)) if readings else None
+    if linewise is not None:
+        # read line by line, any stray line is an "indicator": compare well-formed rows instead
+        try:
+            rebuilt = _document_from_grid(linewise, config)
+            if best is None or tree_score(rebuilt) > tree_score(best):
+                best = rebuilt
+        except InputError as e:
+            error = e
+    if best is None:
         raise error
-    return max(readings, key=lambda d: sum(len(t.indicators) + len(t.header) for t in d.tables))
+    return best
 
 
 _SPACED_TREE = re.compile(r"一级指标\s+二级指标|二级指标\s+三级指标|^\s*项目名称\s+\S")
