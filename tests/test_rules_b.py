@@ -698,6 +698,27 @@ def test_iq203_quiet_when_the_sentence_also_gives_the_indicator_value():
     assert "8000元" in f.message and f.severity == "error"
 
 
+def test_iq204_two_totals_for_one_period():
+    t = project(narrative={"项目概况": "2020年业务系统运维为18万元。预计2021年-2023年网络维护费及业务软件升级费"
+                                     "为80万元。三年合计总金额为120万元。"})
+    [f] = run("IQ204", t)
+    assert "80万元" in f.evidence and "120万元" in f.evidence and f.category == "narrative_mismatch"
+    # across fields, a span against a span of the same years
+    t = project(narrative={"项目概况": "2021-2023年共需资金150万元。", "立项依据": "2021年至2023年安排资金120万元。"})
+    assert len(run("IQ204", t)) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "预计2021年-2023年每年40万元，三年合计120万元。",  # a per-year figure is not the total
+    "2021-2023年共需资金120万元。三年合计120万元。",  # the same total twice
+    "2019年-2020年投入50万元。预计2021年-2023年投入90万元。",  # two periods
+    "2021-2023年网络维护费为80万元、软件升级费为40万元。三年合计120万元。",  # two parts in one clause
+    "2021年-2023年合计120万元。两年合计80万元。",  # another number of years
+])
+def test_iq204_quiet_on_consistent_or_different_periods(text):
+    assert run("IQ204", project(narrative={"项目概况": text})) == []
+
+
 def test_iq201_parallel_items_of_one_field_are_not_compared():
     t = project(narrative={"项目概况": "春季采购疫苗，支付疫苗款42.8万元；秋季采购疫苗，支付疫苗款32.8万元。"})
     assert run("IQ201", t) == []

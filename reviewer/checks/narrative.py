@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from reviewer.checks.common import narrative_fields
+from reviewer.checks.common import fmt_number, narrative_fields
 from reviewer.checks.entities import (
     IndicatorIndex,
     Quantity,
@@ -18,6 +20,7 @@ from reviewer.checks.entities import (
     values_agree,
 )
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.numbers import find_numbers, parse_amount
 from reviewer.extract.units import unit_family
 from reviewer.models import Finding, Indicator, Table
 
@@ -251,3 +254,94 @@ def _same_value(a: Quantity, b: Quantity) -> bool:
     if va is None or vb is None:
         va, vb = a.value, b.value
     return abs(va - vb) <= max(abs(va), abs(vb)) * 0.005 + 1e-9
+
+
+# ---------------------------------------------------------------- one period, two totals
+
+_SPAN = re.compile(r"(20\d{2})\s*年?\s*[-－—–~～至到]\s*(20\d{2})\s*年")
+_YEARS_TOTAL = re.compile(r"([两二三四五六七八九十]|\d{1,2})\s*(?:个)?\s*年(?:度)?\s*(?:合计|共计|总计|累计|共需|总共|共)")
+_CLAUSE = re.compile(r"[^。；;！？!?\n]+")
+_PER_YEAR = re.compile(r"每年|年均|平均|每年度|/年|每一年")
+_CN_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass(frozen=True)
+class _PeriodTotal:
+    field: str
+    years: int  # how many years the amount covers
+    span: tuple[int, int] | None  # (first, last) year when written as a span
+    wan: float
+    quote: str  # the clause
+
+
+def _period_totals(field: str, text: str) -> list[_PeriodTotal]:
+    """Amounts stated for a whole multi-year period ("2021年-2023年…为80万元", "三年合计120万元"):
+    one money amount in the clause after the period, not a per-year figure."""
+    out = []
+    for clause in _CLAUSE.finditer(text):
+        s = clause.group()
+        span = _SPAN.search(s)
+        total = _YEARS_TOTAL.search(s)
+        if span is not None:
+            first, last = int(span.group(1)), int(span.group(2))
+            if not 1 <= last - first <= 9:
+                continue
+            years, rest, span_years = last - first + 1, s[span.end():], (first, last)
+        elif total is not None:
+            n = total.group(1)
+            years, rest, span_years = (int(n) if n.isdigit() else _CN_COUNT[n]), s[total.end():], None
+        else:
+            continue
+        if _PER_YEAR.search(rest) or years < 2:
+            continue
+        money = [n for n in find_numbers(rest) if not n.is_date and n.family == "money"]
+        if len(money) != 1 or (amount := parse_amount(money[0].raw)) is None:
+            continue
+        out.append(_PeriodTotal(field, years, span_years, amount.wan, s.strip()))
+    return out
+
+
+@register
+class PeriodTotalsDisagree(Rule):
+    """The narrative gives two different totals for the same multi-year period.
+
+    What it checks: money amounts stated for a whole period of several years — a span
+    ("预计2021年-2023年…为80万元") or a count of years ("三年合计总金额为120万元") — one amount
+    to a clause and not a per-year figure (每年, 年均). Two such amounts for the same number of
+    years (and the same span, when both are spans) that differ beyond the rounding tolerance
+    are reported once per table.
+    Why: shared/spec/domain.md lists narrative numbers that contradict each other among the
+    defects of real tables; a reviewer checking the 中期 budget cannot tell which total the
+    department plans, and the annual amount is usually derived from it.
+    Bad: "预计2021年-2023年网络维护费及业务软件升级费为80万元。三年合计总金额为120万元。"
+    Good: "预计2021年-2023年网络维护费及业务软件升级费每年40万元，三年合计120万元。"
+    """
+
+    code = "IQ204"
+    name = "period-totals-disagree"
+    category = "narrative_mismatch"
+    severity = "warning"
+    kinds = ("project", "department")
+
+    def check(self, table: Table) -> Iterable[Finding]:
+        totals = [t for field, text in narrative_fields(table) if _YEAR_WORD.search(text)
+                  for t in _period_totals(field, text)]
+        tol = self.ctx.config.tolerances.amount_abs_wan
+        for i, a in enumerate(totals):
+            for b in totals[i + 1:]:
+                if a.years != b.years or (a.span and b.span and a.span != b.span):
+                    continue
+                if abs(a.wan - b.wan) <= max(tol, 0.005 * max(a.wan, b.wan)):
+                    continue
+                where = a.field if a.field == b.field else f"{a.field}与{b.field}"
+                yield self.finding(
+                    f"{where}对同一期间（{a.years}年）的资金总额分别写“{a.quote}”和“{b.quote}”，"
+                    f"金额不一致（{fmt_number(a.wan)}万元与{fmt_number(b.wan)}万元）。",
+                    evidence=f"{a.field}: {a.quote}; {b.field}: {b.quote}",
+                    location=" / ".join(dict.fromkeys((a.field, b.field))),
+                    fix="核实该期间的资金总额，统一全文表述；分年度金额与合计应能相互核对。",
+                )
+                return
+
+
+_YEAR_WORD = re.compile(r"年")
