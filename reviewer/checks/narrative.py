@@ -324,8 +324,10 @@ class PeriodTotalsDisagree(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        totals = [t for field, text in narrative_fields(table) if _YEAR_WORD.search(text)
-                  for t in _period_totals(field, text)]
+        totals = [t for field, text in narrative_fields(table)
+                  if _SPAN.search(text) or _YEARS_TOTAL.search(text) for t in _period_totals(field, text)]
+        if len(totals) < 2:
+            return
         tol = self.ctx.config.tolerances.amount_abs_wan
         for i, a in enumerate(totals):
             for b in totals[i + 1:]:
@@ -342,6 +344,3 @@ class PeriodTotalsDisagree(Rule):
                     fix="核实该期间的资金总额，统一全文表述；分年度金额与合计应能相互核对。",
                 )
                 return
-
-
-_YEAR_WORD = re.compile(r"年")
