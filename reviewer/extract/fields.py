@@ -90,7 +90,8 @@ _INLINE_LABEL = re.compile(
 )
 # a page header or footer printed into the text of a table ("咸安区2023年部门预算公开")
 PAGE_HEADER = re.compile(r"\d{4}\s*年度?.{0,12}(预算|决算)(公开|说明|报告)?$|(绩效目标|情况|汇总|预算)表$")
-_SECTION_WORD = re.compile(r"^(.{0,8}(指标|目标|信息|情况))$")
+# a section label on a row of its own ("绩效指标", "基本信息"), not a field
+SECTION_WORD = re.compile(r"^(.{0,8}(指标|目标|信息|情况))$")
 _SUBTABLE_HEAD = re.compile(r"名称|内容|金额|任务|事项|措施|数额|时间|序号")
 _QIZHONG = re.compile(r"^其中[:：]?\s*")
 _LABEL_NOISE = re.compile(r"[\s*＊★]")
@@ -217,7 +218,7 @@ class _FieldReader:
                 self.above = (label, nonempty[0][1])  # "项目概况" over a full-width value
                 self.pending = {}
                 return
-            if above is not None and len(text) > 4 and not _SECTION_WORD.search(text) and not PAGE_HEADER.search(text):
+            if above is not None and len(text) > 4 and not SECTION_WORD.search(text) and not PAGE_HEADER.search(text):
                 self._add(above[0], above[1], nonempty[0][1])
                 return
         first_i, first = nonempty[0]
@@ -274,7 +275,7 @@ class _FieldReader:
             return False  # the last field did not end the line above
         if not (len(row.cells) == 1 or col == filled[-1]):
             return False  # positioned under another column
-        if cell_label(cell.text) or _SECTION_WORD.search(cell.text) or PAGE_HEADER.search(cell.text):
+        if cell_label(cell.text) or SECTION_WORD.search(cell.text) or PAGE_HEADER.search(cell.text):
             return False
         ended = last.text.rstrip()[-1:] in "。；;！？!?"
         prose = len(cell.text) >= 20 and _CLAUSE_PUNCT.search(cell.text)

@@ -51,7 +51,8 @@ _BRACKETS = str.maketrans({"（": "(", "）": ")"})
 _SUBHEADER_TARGET = re.compile(r"预期|目标|本年|年度|计划")
 # a section heading ("第四部分 名词解释", "一、…说明") or a paragraph on a line of its own
 _PROSE_AFTER_TREE = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、\S{2,}|.{60,})")
-_STOP = re.compile(
+# a line that ends the indicator tree: a note, a signature or date line, a stamp
+STOP_LINE = re.compile(
     r"^(注\s*\d?\s*[:：.．、]|说明[:：]|备注[:：]|填表说明|财政.*(盖章)|.*[(（]盖章[)）]"
     r"|(填报人|填表人|审核人|单位负责人|财务负责人|经办人|制表人|分管领导|填报日期|编制日期|联系人)\s*[:：]"
     r"|[^\d\s]{2,30}\s+\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?$)"  # "某某局 2023年2月": a signature
@@ -230,7 +231,7 @@ class IndicatorReader:
                 if not self._continues(header, body, k):
                     break  # a paragraph or another table after this one
                 table, after_break = r.location.table, True
-            if _STOP.match(texts[0]) or (len(texts) == 1 and _PROSE_AFTER_TREE.match(texts[0])):
+            if STOP_LINE.match(texts[0]) or (len(texts) == 1 and _PROSE_AFTER_TREE.match(texts[0])):
                 break  # a note, a signature, or the document's next section after the tree
             if len(texts) == 1 and layout in ("text", "pdf") and PAGE_HEADER.search(texts[0]):
                 after_break = bool(out)  # the running header of the next page

@@ -27,10 +27,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reviewer.extract.fields import _SECTION_WORD, classify_label
-from reviewer.extract.indicators import _STOP, read_columns
+from reviewer.extract.fields import SECTION_WORD, classify_label
+from reviewer.extract.indicators import STOP_LINE, read_columns
 from reviewer.extract.normalize import normalize_grid
-from reviewer.extract.segment import _title_kind
+from reviewer.extract.segment import title_kind
 from reviewer.extract.targets import QUALITATIVE_WORDS, parse_target
 from reviewer.extract.taxonomy import clean_name, load_taxonomy
 from reviewer.models import Cell, Document, Grid, GridRow, Location
@@ -108,8 +108,8 @@ def rebuild_rows(grid: Grid) -> Grid:
         text = cells[i].text
         nxt = cells[i + 1] if i + 1 < len(cells) else None
         if (nxt is not None and _is_field_label(text) and not _is_field_label(nxt.text)
-                and _tree_header(cells, i + 1) is None and not _title_kind(nxt.text.strip("*＊ "))
-                and not _STOP.match(nxt.text) and not _SECTION_WORD.search(nxt.text)):
+                and _tree_header(cells, i + 1) is None and not title_kind(nxt.text.strip("*＊ "))
+                and not STOP_LINE.match(nxt.text) and not SECTION_WORD.search(nxt.text)):
             rows.append(_row([cells[i], nxt]))
             i += 2
             continue
@@ -244,9 +244,9 @@ def _read_tree(cells: list[Cell], i: int, h: _Header, out: list[GridRow]) -> int
 
 def _ends_tree(cells: list[Cell], k: int) -> bool:
     text = cells[k].text.strip()
-    if _STOP.match(text) or _SECTION.match(text):
+    if STOP_LINE.match(text) or _SECTION.match(text):
         return True
-    if _title_kind(text.strip("*＊ ")):
+    if title_kind(text.strip("*＊ ")):
         return True
     label = classify_label(text) if len(text) <= 24 else None
     if label and label[1] in _TABLE_OPENERS:

@@ -71,7 +71,7 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
         texts = [c.text for c in rows[i].cells if c.text]
         single = texts[0].strip("*＊ ") if len(texts) == 1 else None  # _single(rows[i])
         if single and len(single) <= 80:
-            kind = _title_kind(single)
+            kind = title_kind(single)
             if kind:
                 last = starts[-1] if starts else None
                 if (kind in ("project", "department") and last and last.kind in ("project", "department")
@@ -150,7 +150,8 @@ _NOT_TITLE = re.compile(r"^([-•·]|[一二三四五六七八九十]+、|\d+[�
 
 
 @lru_cache(maxsize=4096)  # titles recur in every file of a batch
-def _title_kind(text: str) -> str | None:
+def title_kind(text: str) -> str | None:
+    """The kind of table a title line names ("project", "department" or "budget"), or None."""
     t = text.replace(" ", "")
     if _NOT_TITLE.match(t):
         return None
