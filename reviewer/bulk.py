@@ -645,8 +645,9 @@ def _run(inputs: list[InputFile], earlier: dict, journal: Journal, config: Confi
     if model:
         outcomes = _drafted(outcomes, config, cache_dir, threads=max(1, min(config.llm.concurrency, 4)))
     awaited = {o.item.key for o in unreadable} | {i.key for i in todo}
-    reports = _Reports(journal, items, awaited, decided, result)
+    reports = None
     try:
+        reports = _Reports(journal, items, awaited, decided, result)
         with _Progress(progress, len(items), resumed, console) as bar:
             for outcome in itertools.chain(unreadable, outcomes):
                 journal.append(outcome)
@@ -655,7 +656,8 @@ def _run(inputs: list[InputFile], earlier: dict, journal: Journal, config: Confi
         with _status(progress, console, "正在写出报告……"):
             reports.close()
     except BaseException:
-        reports.discard()
+        if reports is not None:
+            reports.discard()
         raise
     finally:
         if hasattr(outcomes, "close"):
