@@ -714,6 +714,7 @@ def test_iq204_two_totals_for_one_period():
     "2019年-2020年投入50万元。预计2021年-2023年投入90万元。",  # two periods
     "2021-2023年网络维护费为80万元、软件升级费为40万元。三年合计120万元。",  # two parts in one clause
     "2021年-2023年合计120万元。两年合计80万元。",  # another number of years
+    "2021年共需资金50万元。2021年合计安排60万元。",  # "21年共" inside a year is no period
 ])
 def test_iq204_quiet_on_consistent_or_different_periods(text):
     assert run("IQ204", project(narrative={"项目概况": text})) == []
