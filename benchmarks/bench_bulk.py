@@ -8,7 +8,7 @@ sets of the run and its worker processes (sampled from /proc every 50 ms), and
 the largest single process (getrusage).
 
 Measured on the 2-core build machine, 10,000 tables (timings there wander by about ±15%):
-63-66 s wall before this round of speed work, 17.4-25.3 s after (nine runs, median 20.1 s;
+63-66 s wall before this round of speed work, 17.4-25.3 s after (eleven runs, median 21.2 s;
 2.5-3.7x), with 33-47 s of CPU across processes for the same work and 267 MB peak resident. What changed: the reports are written
 while the workers run instead of after them; the workbook is written as streamed
 SpreadsheetML instead of through openpyxl (about 10x cheaper per row); the models skip
