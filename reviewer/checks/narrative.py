@@ -20,7 +20,7 @@ from reviewer.checks.entities import (
     values_agree,
 )
 from reviewer.checks.registry import Rule, register
-from reviewer.extract.numbers import find_numbers, parse_amount
+from reviewer.extract.numbers import find_numbers, parse_amount, parse_chinese_numeral
 from reviewer.extract.units import unit_family
 from reviewer.models import Finding, Indicator, Table
 
@@ -263,7 +263,6 @@ _YEARS_TOTAL = re.compile(
     r"(?<![零〇一二两三四五六七八九十\d])([两二三四五六七八九十]|\d{1,2})\s*(?:个)?\s*年(?:度)?\s*(?:合计|共计|总计|累计|共需|总共|共)")
 _CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 _PER_YEAR = re.compile(r"每年|年均|平均|每年度|/年|每一年")
-_CN_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ def _period_totals(field: str, text: str) -> list[_PeriodTotal]:
             years, rest, span_years = last - first + 1, s[span.end():], (first, last)
         elif total is not None:
             n = total.group(1)
-            years, rest, span_years = (int(n) if n.isdigit() else _CN_COUNT[n]), s[total.end():], None
+            years, rest, span_years = int(n if n.isdigit() else parse_chinese_numeral(n)), s[total.end():], None
         else:
             continue
         if _PER_YEAR.search(rest) or years < 2:

@@ -59,7 +59,8 @@ STOP_LINE = re.compile(
 )
 _INDICATOR_FIELDS = frozenset(Indicator.model_fields)
 STRUCTURED = ("xlsx", "docx", "html", "csv", "pdf")  # merged cells are written on their first row
-_COMPARATOR_ONLY = re.compile(r"^(?:[≥≤=＝><＞＜≧≦]=?|大于等于|小于等于|不低于|不高于|不少于|不超过|等于)$")
+# a cell holding only a comparator (a 指标性质 / 方向 column of its own)
+COMPARATOR_ONLY = re.compile(r"^(?:[≥≤=＝><＞＜≧≦]=?|大于等于|小于等于|大于|小于|等于|不低于|不高于|不少于|不超过)$")
 _TARGET_LIKE = re.compile(
     r"^(?:[≥≤=＝><＞＜≧≦]|大于|小于|不低于|不高于|不少于|不超过|达到|约)?\s*"
     r"(?:\d|[一二三四五六七八九十]+[个项次人家]|\d{4}\s*年|\d{1,2}\s*月|全年|年底|年内|合格|达标|及时|健全|有效|完善|规范|满意)"
@@ -468,7 +469,7 @@ class IndicatorReader:
             direction = v.get("direction") or None
             nature = v.get("nature") or None
             # the 2021 central template writes the comparator (≥ ≤ ＝ 定性) in its 指标性质 column
-            comparator = direction or (nature if nature and _COMPARATOR_ONLY.match(nature.strip()) else None)
+            comparator = direction or (nature if nature and COMPARATOR_ONLY.match(nature.strip()) else None)
             target: Target = parse_target(raw, unit_column=unit_col, comparator_column=comparator, indicator=r.l3)
             extra = {k[6:]: t for k, t in v.items() if k.startswith("extra:") and t} if has_extra else {}
             weight = v.get("weight")

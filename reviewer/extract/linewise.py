@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 
 from reviewer.extract.fields import SECTION_WORD, classify_label
-from reviewer.extract.indicators import STOP_LINE, read_columns
+from reviewer.extract.indicators import COMPARATOR_ONLY, STOP_LINE, read_columns
 from reviewer.extract.normalize import normalize_grid
 from reviewer.extract.segment import title_kind
 from reviewer.extract.targets import QUALITATIVE_WORDS, parse_target
@@ -48,7 +48,6 @@ _SUBHEADER = re.compile(r"(实际|预期|目标|本年|年度|计划|中期).{0,
 _TARGET_NAME = re.compile(r"指标值(?!说明|类型)|目标值|年度指标|实现值|绩效标准")
 _SECTION = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、\S{2,})")
 _NATURE = frozenset("定量 定性 正向 反向 中性 定量指标 定性指标 正向指标 反向指标 共性 个性 核心 非核心".split())
-_COMPARATOR = re.compile(r"^(?:[≥≤=＝><＞＜≧≦]=?|大于等于|小于等于|大于|小于|等于|不低于|不高于|不少于|不超过)$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?\s*分?$")
 _STRONG_START = re.compile(r"^(?:[≥≤=＝><＞＜≧≦]|大于|小于|不低于|不高于|不少于|不超过|达到|约|\d)")
 _QUALITATIVE = re.compile(
@@ -372,7 +371,7 @@ def _fit(text: str, role: str) -> float:
     if role == "nature":
         return 5.0 if t in _NATURE else -6.0
     if role == "direction":
-        return 5.0 if _COMPARATOR.match(t) or t in _NATURE else -6.0
+        return 5.0 if COMPARATOR_ONLY.match(t) or t in _NATURE else -6.0
     if role == "unit_column":
         return 3.0 if _is_unit(t) else 0.0 if _NUMBER.match(t) or strength == 2 and len(t) <= 10 else -4.0
     if role == "weight":
@@ -380,7 +379,7 @@ def _fit(text: str, role: str) -> float:
     if role == "blank":  # an unnamed sub-column of 指标值 (e.g. last year's actual value)
         return 1.0 if strength == 2 else -3.0
     # basis, note, extra columns: free text
-    if t in _NATURE or _COMPARATOR.match(t):
+    if t in _NATURE or COMPARATOR_ONLY.match(t):
         return -3.0
     return 2.0 if len(t) > 8 and strength < 2 else -2.0 if strength == 2 else 0.0
 
@@ -389,7 +388,7 @@ def _fit(text: str, role: str) -> float:
 def _fit_name(text: str) -> float:
     """How well a line reads as a 三级 indicator name."""
     t = text.strip()
-    if t in _NATURE or _COMPARATOR.match(t) or _NUMBER.match(t) or _is_unit(t):
+    if t in _NATURE or COMPARATOR_ONLY.match(t) or _NUMBER.match(t) or _is_unit(t):
         return -5.0
     if _target_strength(t) == 2:
         return -4.0
