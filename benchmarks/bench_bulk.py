@@ -33,8 +33,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import generate  # noqa: E402
 
 
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 def tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants, from /proc."""
+    """Resident memory of `root` and all its descendants, from /proc.
+
+    Walks the tree through /proc/PID/task/TID/children (a few files, ~0.1 ms a sample; the
+    sampler shares the two cores with the run) and falls back to reading every process's
+    status where the kernel lacks that file.
+    """
+    if not os.path.exists(f"/proc/{root}/task/{root}/children"):
+        return _tree_rss_kb_scan(root)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * _PAGE_KB
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    todo.extend(map(int, f.read().split()))
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return total
+
+
+def _tree_rss_kb_scan(root: int) -> int:
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):

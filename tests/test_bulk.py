@@ -501,3 +501,42 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path, samples_dir):
         holder.kill()
         holder.wait()
     assert run_bulk([str(src)], out, Config(), offline=True, jobs=1, progress=False).reviewed == 1
+
+
+
+def test_workers_collect_rarely_but_do_collect(tmp_path, samples_dir):
+    """A worker keeps the collector on with a first-generation threshold of YOUNG_COLLECTION:
+    reviewing a file leaves no cycles behind, and the cycles a reader's library makes are freed."""
+    script = """
+import gc, os, sys, weakref
+from reviewer import bulk
+from reviewer.config import Config
+bulk._init_pool_worker(Config(), True, os.getppid())
+assert gc.isenabled() and gc.get_threshold()[0] == bulk.YOUNG_COLLECTION
+item = bulk._hashed(bulk.collect_inputs([sys.argv[1]])[0])
+gc.collect()
+before = gc.get_count()[0]
+[outcome] = bulk._review_chunk([item])
+assert outcome.tables == 15, outcome
+assert gc.get_count()[0] - before < bulk.YOUNG_COLLECTION // 5, gc.get_count()  # little is kept
+
+class Node:
+    pass
+
+refs = []
+for _ in range(bulk.YOUNG_COLLECTION // 10):
+    n = Node()
+    n.me = n
+    refs.append(weakref.ref(n))
+del n
+assert refs[0]() is not None  # not yet: few objects since the last collection
+for _ in range(bulk.YOUNG_COLLECTION):
+    n = Node()
+    n.me = n
+del n
+assert refs[0]() is None
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(samples_dir / "jiyuan_housing_fund_2021.txt")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

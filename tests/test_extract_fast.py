@@ -128,6 +128,25 @@ def test_documents_survive_full_validation(samples_dir, tmp_path):
                 assert set(model.__dict__) == set(type(model).model_fields), (path.name, type(model).__name__)
 
 
+def test_shared_cell_field_sets_stay_as_they_were(samples_dir):
+    """text_row shares one fields-set among its rows, one among their cells, and one each among
+    their locations: a whole review of the reference sample, drafts included, must not add to them."""
+    from reviewer.bulk import dump_review
+    from reviewer.checks import run_checks
+    from reviewer.drafting import draft_comments
+    from reviewer.extract import fast
+
+    doc = load_document((samples_dir / "jiyuan_housing_fund_2021.txt").read_bytes(), "jiyuan.txt")
+    from reviewer.config import Config
+
+    dump_review(draft_comments(run_checks(doc), Config(), offline=True))
+    assert fast._CELL_FIELDS == {"text", "location"}
+    assert fast._CELL_LOCATION_FIELDS == {"source", "line", "col"}
+    assert fast._ROW_FIELDS == {"cells", "location"} and fast._ROW_LOCATION_FIELDS == {"source", "line"}
+    row = text_row("a.txt", 1, ["x", "y"])
+    assert row.cells[0].model_fields_set is row.cells[1].model_fields_set is fast._CELL_FIELDS
+
+
 def test_text_reader_grid_survives_full_validation():
     grid = parse_text("项目名称\t某项目\t\t\n\n| a | b |\n|---|---|\n| 1 | 2 |\n列一  列二  列三\n", "x.txt")
     assert Grid.model_validate(grid.model_dump()) == grid

@@ -258,11 +258,19 @@ def _same_value(a: Quantity, b: Quantity) -> bool:
 
 # ---------------------------------------------------------------- one period, two totals
 
-_SPAN = re.compile(r"(20\d{2})\s*年?\s*[-－—–~～至到]\s*(20\d{2})\s*年")
+_SPAN_JOINS = "-－—–~～至到"
+_SPAN = re.compile(r"(20\d{2})\s*年?\s*[" + re.escape(_SPAN_JOINS) + r"]\s*(20\d{2})\s*年")
 _YEARS_TOTAL = re.compile(
     r"(?<![零〇一二两三四五六七八九十\d])([两二三四五六七八九十]|\d{1,2})\s*(?:个)?\s*年(?:度)?\s*(?:合计|共计|总计|累计|共需|总共|共)")
 _CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 _PER_YEAR = re.compile(r"每年|年均|平均|每年度|/年|每一年")
+
+
+def _may_state_a_period(text: str) -> bool:
+    """_SPAN or _YEARS_TOTAL matches `text` (each needs one of a few characters: checked first)."""
+    if ("共" in text or "计" in text) and _YEARS_TOTAL.search(text):
+        return True
+    return any(c in text for c in _SPAN_JOINS) and _SPAN.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -325,7 +333,7 @@ class PeriodTotalsDisagree(Rule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         totals = [t for field, text in narrative_fields(table)
-                  if _SPAN.search(text) or _YEARS_TOTAL.search(text) for t in _period_totals(field, text)]
+                  if _may_state_a_period(text) for t in _period_totals(field, text)]
         if len(totals) < 2:
             return
         tol = self.ctx.config.tolerances.amount_abs_wan
