@@ -355,23 +355,28 @@ _WORKER: dict = {}
 YOUNG_COLLECTION = 50_000
 
 
-def _init_worker(config: Config, draft_offline: bool) -> None:
+def _init_worker(config: Config, draft_offline: bool, names: list[str] = ()) -> None:
+    """Import and load, once, what reviewing files of these names needs (before workers fork)."""
     _WORKER.update(config=config, draft=draft_offline)
-    import reviewer.extract.readers  # noqa: F401  (import once, not in the first file)
     import reviewer.pipeline  # noqa: F401
     from reviewer.checks import load_rules
+    from reviewer.extract.readers import preload
 
+    preload(list(names))
     load_rules()
     _load_data(draft_offline)
 
 
 def _load_data(draft_offline: bool) -> None:
     """Read the data files the pipeline otherwise reads on its first file."""
+    import reviewer.drafting.settings  # noqa: F401
     from reviewer.checks.common import lexicon
+    from reviewer.extract.normalize import converter
     from reviewer.extract.taxonomy import load_taxonomy
 
     load_taxonomy()
     lexicon("indicator_lexicon")
+    converter()  # every document is tested for traditional characters
     if draft_offline:
         from reviewer.drafting.offline import load_suggestions
         from reviewer.drafting.rubric import load_rubric
@@ -439,12 +444,13 @@ def _stage1(todo: list[InputFile], config: Config, draft_offline: bool, jobs: in
     The worker processes start here, before any progress display thread exists;
     only a few chunks per worker are in flight, so results never pile up.
     """
+    names = [item.name for item in todo]
     if jobs <= 1 or len(todo) <= 1:
-        _init_worker(config, draft_offline)
+        _init_worker(config, draft_offline, names)
         return map(_review_one, todo)
     # Import everything here, once: forked workers inherit it. Frozen while they fork, the
     # imported objects stay out of the workers' garbage collections (and their pages shared).
-    _init_worker(config, draft_offline)
+    _init_worker(config, draft_offline, names)
     size = max(1, min(4, len(todo) // (jobs * 16)))
     chunks = iter([todo[i: i + size] for i in range(0, len(todo), size)])
     gc.freeze()

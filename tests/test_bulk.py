@@ -540,3 +540,18 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script, str(samples_dir / "jiyuan_housing_fund_2021.txt")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_workers_inherit_the_readers_their_files_need():
+    """The readers for the inputs' formats are imported before the workers fork, not in each."""
+    script = """
+import sys
+from reviewer import bulk
+from reviewer.config import Config
+bulk._init_worker(Config(), True, ["a/项目.xlsx", "b.TSV"])
+loaded = {m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("reviewer.extract.readers.")}
+print(sorted(loaded & {"xlsx", "text", "docx", "pdf", "html", "csv"}), "opencc" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["['text',", "'xlsx']", "True"]

@@ -76,7 +76,8 @@ def clean_cell(text: str) -> str:
 
 
 @cache
-def _t2s():
+def converter():
+    """The traditional → simplified converter (loaded once: its dictionaries take ~10 ms)."""
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -90,7 +91,7 @@ def looks_traditional(sample: str) -> bool:
     cjk = "".join(_CJK_RUN.findall(sample))
     if len(cjk) < 20:
         return False
-    converted = _t2s().convert(cjk)
+    converted = converter().convert(cjk)
     if converted == cjk:  # simplified text, the usual case: nothing to count
         return False
     changed = sum(a != b for a, b in zip(cjk, converted))
@@ -104,7 +105,7 @@ def normalize_grid(grid: Grid) -> Grid:
     glossed = bool(_PINYIN.search(sample))
     traditional = looks_traditional(sample)
     paged = grid.format in ("text", "pdf")
-    convert = _t2s().convert if traditional else None
+    convert = converter().convert if traditional else None
     plain = not (glossed or traditional)
     page_mark = _PAGE_MARK.match
     for row in rows:

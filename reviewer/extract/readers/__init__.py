@@ -16,7 +16,7 @@ from pathlib import PurePath
 from reviewer.errors import InputError
 from reviewer.models import Grid
 
-__all__ = ["read_grid", "sniff_format", "SUFFIXES", "SUPPORTED"]
+__all__ = ["read_grid", "sniff_format", "preload", "SUFFIXES", "SUPPORTED"]
 
 # Suffix → format. Text-like suffixes decide between text, csv and html; the
 # container formats are always confirmed (or corrected) by the bytes.
@@ -80,6 +80,13 @@ def _looks_csv(head: str) -> bool:
         return False
     with_commas = [line for line in lines if line.count(",") >= 2]
     return len(with_commas) >= 0.6 * len(lines)
+
+
+def preload(names: list[str]) -> None:
+    """Import the readers that files of these names will need (a bulk run does it once, before
+    its worker processes fork, instead of in every worker)."""
+    for kind in {SUFFIXES.get(PurePath(n).suffix.lower(), "text") for n in names}:
+        _reader(kind)
 
 
 def _reader(kind: str) -> Callable[[bytes, str], Grid]:
