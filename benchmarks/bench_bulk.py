@@ -23,10 +23,14 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,51 +85,100 @@ def _tree_rss_kb_scan(root: int) -> int:
     return total
 
 
+REPO = Path(__file__).resolve().parents[1]
+REPORTS = ("review.xlsx", "审核意见.docx", "report.html", "review.json")
+
+
+def run_once(tree: Path, inputs: Path, out: Path, jobs: int | None) -> dict:
+    """One `reviewer bulk --offline` run of the package in `tree`: wall, CPU, peak memory, tables."""
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from reviewer.cli import main; main()"
+    cmd = [sys.executable, "-c", code, "bulk", str(inputs), "--out", str(out), "--offline", "--no-progress"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=out.parent)  # not the repository: "" on sys.path must not pick a tree
+    peak_tree = 0
+    while proc.poll() is None:
+        peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    data = json.loads((out / "review.json").read_text(encoding="utf-8"))
+    return {"exit": proc.returncode, "wall": wall,
+            "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+            "peak_mb": peak_tree / 1024, "largest_mb": after.ru_maxrss / 1024,
+            "tables": len(data["tables"]), "files": len(data["files"]), "failed": len(data["errors"]),
+            "sizes": {name: (out / name).stat().st_size / 1e6 for name in REPORTS}}
+
+
+@contextmanager
+def _worktree(rev: str) -> Iterator[Path]:
+    """A detached checkout of `rev` of this repository, removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="bench-rev-"))
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(path), rev], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(path)], check=False)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tables", type=int, default=10_000)
     ap.add_argument("--files", type=int, default=500)
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--runs", type=int, default=1, help="runs of each tree (median and range reported)")
+    ap.add_argument("--against", metavar="REV",
+                    help="also run the package as of this git revision, alternating with this tree, "
+                         "and report the ratios (the way to compare on a machine whose speed wanders)")
     ap.add_argument("--keep", action="store_true", help="keep the generated inputs and reports")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
-    inputs, out = work / "in", work / "out"
+    inputs = work / "in"
     t = time.perf_counter()
     truth = generate(inputs, args.tables, args.files, args.seed)
     print(f"generated {args.tables} tables in {args.files} files ({len(truth)} seeded defects) "
           f"in {time.perf_counter() - t:.1f} s → {work}")
 
-    cmd = [sys.executable, "-c", "from reviewer.cli import main; main()", "bulk", str(inputs),
-           "--out", str(out), "--offline", "--no-progress"]
-    if args.jobs:
-        cmd += ["--jobs", str(args.jobs)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd)
-    peak_tree = 0
-    while proc.poll() is None:
-        peak_tree = max(peak_tree, tree_rss_kb(proc.pid))
-        time.sleep(0.05)
-    wall = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    data = json.loads((out / "review.json").read_text(encoding="utf-8"))
-    tables = len(data["tables"])
-    print(f"exit code      {proc.returncode}")
-    print(f"tables         {tables} ({len(data['files'])} files, {len(data['errors'])} failed)")
-    print(f"wall time      {wall:.1f} s")
-    print(f"tables/s       {tables / wall:.0f}")
-    print(f"CPU time       {usage.ru_utime + usage.ru_stime:.1f} s (all processes)")
-    print(f"peak RSS       {peak_tree / 1024:.0f} MB (run + workers), "
-          f"largest process {usage.ru_maxrss / 1024:.0f} MB")
-    for name in ("review.xlsx", "审核意见.docx", "report.html", "review.json"):
-        print(f"  {name:14} {(out / name).stat().st_size / 1e6:.1f} MB")
-    if not args.keep:
-        import shutil
+    with ExitStack() as stack:
+        trees = {"this tree": REPO}
+        if args.against:
+            trees[args.against] = stack.enter_context(_worktree(args.against))
+        results: dict[str, list[dict]] = {name: [] for name in trees}
+        for k in range(args.runs):
+            for name, tree in trees.items():
+                out = work / f"out-{len(results[name])}-{name.replace(' ', '_').replace('/', '_')}"
+                r = run_once(tree, inputs, out, args.jobs)
+                results[name].append(r)
+                print(f"run {k + 1} {name:12} {r['wall']:6.1f} s wall  {r['cpu']:6.1f} s CPU  "
+                      f"{r['tables'] / r['wall']:5.0f} tables/s  peak {r['peak_mb']:.0f} MB  exit {r['exit']}")
+                if r["tables"] != args.tables:
+                    sys.exit(f"{name}: expected {args.tables} tables, got {r['tables']}")
+                if not args.keep:
+                    shutil.rmtree(out)
 
+    for name, runs in results.items():
+        walls, cpus = [r["wall"] for r in runs], [r["cpu"] for r in runs]
+        last = runs[-1]
+        print(f"\n{name}: {len(runs)} run(s) of {last['tables']} tables ({last['files']} files, {last['failed']} failed)")
+        print(f"wall time      median {statistics.median(walls):.1f} s (range {min(walls):.1f}-{max(walls):.1f} s)")
+        print(f"tables/s       median {last['tables'] / statistics.median(walls):.0f}")
+        print(f"CPU time       median {statistics.median(cpus):.1f} s (all processes; range {min(cpus):.1f}-{max(cpus):.1f} s)")
+        print(f"peak RSS       {max(r['peak_mb'] for r in runs):.0f} MB (run + workers), "
+              f"largest process {max(r['largest_mb'] for r in runs):.0f} MB")
+        for report, size in last["sizes"].items():
+            print(f"  {report:14} {size:.1f} MB")
+    if args.against:
+        mine, theirs = results["this tree"], results[args.against]
+        wall_ratio = statistics.median([a["wall"] / b["wall"] for a, b in zip(mine, theirs)])
+        cpu_ratio = statistics.median([a["cpu"] / b["cpu"] for a, b in zip(mine, theirs)])
+        print(f"\nthis tree / {args.against}: wall x{wall_ratio:.3f}, CPU x{cpu_ratio:.3f} "
+              f"(median of {len(mine)} paired runs)")
+    if not args.keep:
         shutil.rmtree(work)
-    if tables != args.tables:
-        sys.exit(f"expected {args.tables} tables, got {tables}")
 
 
 if __name__ == "__main__":
