@@ -350,12 +350,12 @@ def fingerprint(config: Config, model: bool) -> str:
 _WORKER: dict = {}
 # The collector's first-generation threshold during a run (the default is 700). Reviewing a
 # file allocates much and leaves no reference cycles, yet with the default the collector
-# took 6-10% of a worker's time and 8% of the main process's; cycles that a reader's
-# library makes (openpyxl, pdfminer) are still freed, every 50,000 objects.
+# took 7-8% of a worker's time and 8% of the main process's (timed with gc.callbacks);
+# cycles that a reader's library makes (openpyxl, pdfminer) are still freed, every 50,000 objects.
 YOUNG_COLLECTION = 50_000
 
 
-def _init_worker(config: Config, draft_offline: bool, names: list[str] = ()) -> None:
+def _init_worker(config: Config, draft_offline: bool, names: Iterable[str] = ()) -> None:
     """Import and load, once, what reviewing files of these names needs (before workers fork)."""
     _WORKER.update(config=config, draft=draft_offline)
     import reviewer.pipeline  # noqa: F401
