@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from reviewer.fastattr import plain_attribute_reads
 
@@ -66,9 +67,43 @@ class Location(BaseModel):
 # ---------------------------------------------------------------- extraction
 
 
-class Cell(BaseModel):
-    text: str
-    location: Location = Field(default_factory=Location)
+class Cell:
+    """One cell of a reader's grid: its text and where it came from.
+
+    A slotted class rather than a pydantic model: readers make one per cell, millions in a bulk
+    run, and a model costs several times as much to build and to free. Pydantic models that hold
+    cells (GridRow, Table.rows) validate and serialise them as {"text", "location"}.
+    """
+
+    __slots__ = ("text", "location")
+
+    def __init__(self, text: str, location: Location | None = None) -> None:
+        self.text = text
+        self.location = location if location is not None else Location()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cell):
+            return NotImplemented
+        return self.text == other.text and self.location == other.location
+
+    __hash__ = None  # mutable, like the models
+
+    def __repr__(self) -> str:
+        return f"Cell(text={self.text!r}, location={self.location!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: type, handler: GetCoreSchemaHandler) -> CoreSchema:
+        fields = core_schema.typed_dict_schema({
+            "text": core_schema.typed_dict_field(core_schema.str_schema()),
+            "location": core_schema.typed_dict_field(handler.generate_schema(Location), required=False),
+        })
+        from_dict = core_schema.no_info_after_validator_function(lambda d: Cell(**d), fields)
+        return core_schema.json_or_python_schema(
+            json_schema=from_dict,
+            python_schema=core_schema.union_schema([core_schema.is_instance_schema(Cell), from_dict]),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda c: {"text": c.text, "location": c.location}, return_schema=fields),
+        )
 
 
 class GridRow(BaseModel):
@@ -269,5 +304,5 @@ class Review(BaseModel):
 
 # These models hold only declared fields: reading them needs none of pydantic's
 # __getattr__ hook, which would keep CPython from speeding up every field read.
-plain_attribute_reads(Location, Cell, GridRow, Grid, Amount, Target, Indicator, Slot, TextField, Table,
+plain_attribute_reads(Location, GridRow, Grid, Amount, Target, Indicator, Slot, TextField, Table,
                       Document, Finding, Comment, TableReview, Usage, Review)

@@ -6,10 +6,12 @@ Every fast path must give exactly what the validated, uncached path gives.
 from __future__ import annotations
 
 import gc
+import json
 import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from reviewer.extract import load_document
 from reviewer.extract.fast import construct, copy, grid_row, paused_gc, text_location, text_row
@@ -32,7 +34,8 @@ def test_constructed_models_equal_validated_ones():
     cells = row.cells
     assert cells == [Cell(text="", location=Location(source="a.txt", line=3, col=1)),
                      Cell(text="≥95%", location=loc)]
-    assert [c.model_fields_set for c in cells] == [{"text", "location"}] * 2
+    # each cell's Location is its own, made once, from the row's
+    assert cells[1].location is cells[1].location and cells[1].location is not row.location
     assert cells[1].location.model_fields_set == {"source", "line", "col"}
     assert row.location.model_fields_set == {"source", "line"} and row.model_fields_set == {"cells", "location"}
     c = cells[1]
@@ -40,9 +43,9 @@ def test_constructed_models_equal_validated_ones():
     assert row.model_dump() == GridRow.model_validate(row.model_dump()).model_dump()
     assert grid_row(cells, text_location("a.txt", 3)) == row
     assert text_row("a.txt", 4, []) == GridRow(cells=[], location=Location(source="a.txt", line=4))
-    # assignment still works and is recorded like on a validated model
+    # assignment still works and shows in the row's serialisation
     c.text = "=100%"
-    assert c.text == "=100%" and c.model_dump()["text"] == "=100%"
+    assert c.text == "=100%" and row.model_dump()["cells"][1]["text"] == "=100%"
     t = construct(Target, {**Target(raw="x").model_dump(), "kind": "empty"}, {"raw", "kind"})
     assert t == Target(raw="x", kind="empty")
 
@@ -128,9 +131,9 @@ def test_documents_survive_full_validation(samples_dir, tmp_path):
                 assert set(model.__dict__) == set(type(model).model_fields), (path.name, type(model).__name__)
 
 
-def test_shared_cell_field_sets_stay_as_they_were(samples_dir):
-    """text_row shares one fields-set among its rows, one among their cells, and one each among
-    their locations: a whole review of the reference sample, drafts included, must not add to them."""
+def test_shared_row_field_sets_stay_as_they_were(samples_dir):
+    """text_row shares one fields-set among its rows and one among their locations: a whole review
+    of the reference sample, drafts included, must not add to them."""
     from reviewer.bulk import dump_review
     from reviewer.checks import run_checks
     from reviewer.drafting import draft_comments
@@ -140,11 +143,27 @@ def test_shared_cell_field_sets_stay_as_they_were(samples_dir):
     from reviewer.config import Config
 
     dump_review(draft_comments(run_checks(doc), Config(), offline=True))
-    assert fast._CELL_FIELDS == {"text", "location"}
-    assert fast._CELL_LOCATION_FIELDS == {"source", "line", "col"}
     assert fast._ROW_FIELDS == {"cells", "location"} and fast._ROW_LOCATION_FIELDS == {"source", "line"}
     row = text_row("a.txt", 1, ["x", "y"])
-    assert row.cells[0].model_fields_set is row.cells[1].model_fields_set is fast._CELL_FIELDS
+    assert row.location.model_fields_set is fast._ROW_LOCATION_FIELDS
+    assert row.cells[0].location.model_fields_set is not fast._ROW_LOCATION_FIELDS  # a copy, with its col
+
+
+def test_cells_validate_and_serialise_like_the_model_they_replace():
+    """Cell is a slotted class; the models that hold cells still take and give {"text", "location"}."""
+    loc = Location(source="a.xlsx", sheet="项目1", row=2, col=3, cell="C2")
+    cell = Cell(text="≥95%", location=loc)
+    row = GridRow(cells=[cell, {"text": "x"}], location=Location(source="a.xlsx", row=2))
+    assert row.cells[0] is cell  # a Cell passes through as it is
+    assert row.cells[1] == Cell(text="x") and row.cells[1].location == Location()
+    dumped = row.model_dump()
+    assert dumped["cells"][0] == {"text": "≥95%", "location": loc.model_dump()}
+    assert GridRow.model_validate_json(row.model_dump_json()) == row
+    assert row.model_dump(mode="json") == json.loads(row.model_dump_json())
+    assert Cell(text="a") != Cell(text="b") and Cell(text="a") == Cell(text="a")
+    assert "≥95%" in repr(cell)
+    with pytest.raises(ValidationError):
+        GridRow(cells=[{"location": {}}])  # no text
 
 
 def test_text_reader_grid_survives_full_validation():

@@ -1,7 +1,7 @@
 """Pydantic models built without validation, and other help for the hot paths of extraction.
 
-A reader makes a Cell and a Location for every cell of every table; validating each
-costs more than everything else the reader does. Where the values are already of the
+A reader makes models for every row of every table (and a Location for most cells); validating
+each costs more than everything else the reader does. Where the values are already of the
 right types (strings and ints the reader made itself), `construct` builds the model
 directly: the same object validation would give (same `__dict__`, same fields set), for
 about half to two thirds of the cost. pydantic's own `model_construct` is slower than
@@ -61,51 +61,58 @@ def text_location(source: str, line: int, col: int | None = None) -> Location:
     return obj
 
 
-# The fields-sets of the rows, cells and locations that text_row makes: one set object each,
-# not one per model (two fewer allocations per cell, a quarter of text_row's cost). pydantic
-# only ever adds to a fields-set, on assignment, and the grid stage only assigns fields
-# already in these (normalize_grid sets Cell.text and GridRow.cells); nothing reads them but
+# The fields-sets of the rows and their locations that text_row makes: one set object each, not
+# one per model. pydantic only ever adds to a fields-set, on assignment, and the grid stage only
+# assigns fields already in these (normalize_grid sets GridRow.cells); nothing reads them but
 # model_dump(exclude_unset=True), which this package does not use.
-_CELL_FIELDS = {"text", "location"}
-_CELL_LOCATION_FIELDS = {"source", "line", "col"}
 _ROW_FIELDS = {"cells", "location"}
 _ROW_LOCATION_FIELDS = {"source", "line"}
+_CELL_LOCATION_FIELDS = frozenset(("source", "line", "col"))
+_cell_location = Cell.__dict__["location"]  # the slot's descriptor
+
+
+class TextCell(Cell):
+    """A cell of a text row. It keeps the row's Location and its column, and makes its own
+    Location when first asked: few cells are (those that become fields and indicators)."""
+
+    __slots__ = ("row_location", "col")
+
+    @property
+    def location(self) -> Location:
+        try:
+            return _cell_location.__get__(self)
+        except AttributeError:
+            values = self.row_location.__dict__.copy()
+            values["col"] = self.col
+            location = construct(Location, values, set(_CELL_LOCATION_FIELDS))
+            _cell_location.__set__(self, location)
+            return location
+
+    @location.setter
+    def location(self, value: Location) -> None:
+        _cell_location.__set__(self, value)
 
 
 def text_row(source: str, line: int, texts: list[str]) -> GridRow:
     """GridRow(cells=[Cell(text=t, location=Location(source=…, line=…, col=k)) for k, t in
-    enumerate(texts, 1)], location=Location(source=…, line=…)).
+    enumerate(texts, 1)], location=Location(source=…, line=…)), its cells TextCells.
 
-    The hottest loop of reading a text input (one pass per cell of every line): each cell's
-    models are built inline, as `construct` would build them, without its call.
+    The hottest loop of reading a text input: one pass per cell of every line.
     """
-    new, set_dict, set_fields, set_extra, set_private = _new, _set, _set_fields, _set_extra, _set_private
-    location_cls, cell_cls = Location, Cell
-    cell_fields, location_fields = _CELL_FIELDS, _CELL_LOCATION_FIELDS
-    # the row's location; each cell's is a copy with its column (copying beats building a dict)
-    row_location = {"source": source, "line": line, "row": None, "col": None, "sheet": None,
-                    "table": None, "page": None, "cell": None}
+    row_location = construct(Location, {"source": source, "line": line, "row": None, "col": None, "sheet": None,
+                                        "table": None, "page": None, "cell": None}, _ROW_LOCATION_FIELDS)
+    new, cell_cls = _new, TextCell
     cells = []
     append = cells.append
     col = 0
     for text in texts:
         col += 1
-        loc = new(location_cls)
-        values = row_location.copy()
-        values["col"] = col
-        set_dict(loc, "__dict__", values)
-        set_fields(loc, location_fields)
-        set_extra(loc, None)
-        set_private(loc, None)
         c = new(cell_cls)
-        set_dict(c, "__dict__", {"text": text, "location": loc})
-        set_fields(c, cell_fields)
-        set_extra(c, None)
-        set_private(c, None)
+        c.text = text
+        c.row_location = row_location
+        c.col = col
         append(c)
-    # once per row: the helper's call costs nothing here
-    return construct(GridRow, {"cells": cells, "location": construct(Location, row_location, _ROW_LOCATION_FIELDS)},
-                     _ROW_FIELDS)
+    return construct(GridRow, {"cells": cells, "location": row_location}, _ROW_FIELDS)
 
 
 def grid_row(cells: list[Cell], location: Location) -> GridRow:
