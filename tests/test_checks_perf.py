@@ -399,3 +399,18 @@ def test_noun_head_and_unit_pieces_equal_their_slicing_definitions():
     units = _random_texts(list("济源市住房公积金管理中心"), 200, 15, 14)
     for unit, name in zip(units * 20, _random_texts(list("济源市住房公积金管理中心档案室"), 4000, 16, 20)):
         assert copying._strip_common(name, unit) == plain_strip_common(name, unit), (name, unit)
+
+
+def test_findings_built_without_validation_equal_validated_findings(samples_dir):
+    """Rule.finding skips validation: every finding of the sample is the model Finding(…) gives."""
+    from reviewer.models import Finding
+
+    doc = extract((samples_dir / "jiyuan_housing_fund_2021.txt").read_bytes(), "jiyuan_housing_fund_2021.txt")
+    findings = [f for t in run_checks(doc).tables for f in t.findings]
+    assert len(findings) > 20 and any(f.at is not None for f in findings) and any(f.fix for f in findings)
+    for f in findings:
+        given = {k: getattr(f, k) for k in f.__pydantic_fields_set__}  # run_checks set the id
+        validated = Finding(**given)
+        assert f.__dict__ == validated.__dict__ and list(f.__dict__) == list(validated.__dict__)
+        assert f.__pydantic_fields_set__ == validated.__pydantic_fields_set__
+        assert f.model_dump_json() == validated.model_dump_json()

@@ -346,3 +346,26 @@ def test_fold_keeps_length_and_chinese_comma():
     s = "１２３，４５６％萬元"
     assert len(fold(s)) == len(s)
     assert fold(s) == "123，456%万元"
+
+
+def test_unit_after_a_number_is_the_longest_spelling_as_by_the_regex_alternation():
+    """numbers._match_unit looks spellings up by first character; the plain definition is a regex
+    alternation of every known spelling, longest first."""
+    import random
+
+    from reviewer.extract import numbers
+    from reviewer.extract.units import KNOWN_UNIT_SPELLINGS
+
+    alternation = re.compile("|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS))
+    alphabet = sorted(set("".join(KNOWN_UNIT_SPELLINGS)) | set(" ab的了"))
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        pos = rng.randint(0, 3)
+        p = pos + 1 if pos < len(text) and text[pos] == " " else pos
+        m = alternation.match(text, p)
+        want = (None, pos)
+        if m is not None and not (m.group()[0].isascii() and m.group()[0].isalpha()
+                                  and (p > pos or re.match(r"[A-Za-z]", text[m.end():m.end() + 1]))):
+            want = (m.group(), m.end())
+        assert numbers._match_unit(text, pos) == want, (text, pos)

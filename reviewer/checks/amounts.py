@@ -11,6 +11,7 @@ from reviewer.checks.common import (
     budget_amounts,
     fmt_number,
     narrative_fields,
+    narrative_fields_once,
 )
 from reviewer.checks.entities import Quantity, extract_quantities, money_in_yuan, sentence_bounds
 from reviewer.checks.registry import Rule, register
@@ -102,10 +103,11 @@ def _clause_start(text: str, pos: int) -> int:
     return i
 
 
-def funding_statements(table: Table, budget_year: int | None) -> list[Quantity]:
+def funding_statements(table: Table, budget_year: int | None, ctx_cache: dict | None = None) -> list[Quantity]:
     """Money the narrative states as this project's whole funding ("此项目所需资金约35.9万元")."""
     out = []
-    for name, text in narrative_fields(table):
+    fields = narrative_fields(table) if ctx_cache is None else narrative_fields_once(ctx_cache, table)
+    for name, text in fields:
         if name.startswith(_SKIP_FIELDS):
             continue
         for q in extract_quantities(text, field=name):
@@ -156,7 +158,7 @@ class NarrativeAmountDiffers(_AmountRule):
         field, amount = main
         totals = {k: v for k, v in amounts.items() if k in TOTAL_AMOUNT_KEYS}
         seen: set[float] = set()
-        for q in funding_statements(table, self.ctx.budget_year):
+        for q in funding_statements(table, self.ctx.budget_year, self.ctx.cache):
             wan = (money_in_yuan(q.value, q.unit) or 0.0) / 10_000
             against = amounts
             if any(w in q.context + q.entity for w in _TOTAL_WORDS):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reviewer.checks.common import NAME_MEMO, fmt_number, narrative_fields
+from reviewer.checks.common import NAME_MEMO, fmt_number, narrative_fields_once
 from reviewer.checks.entities import Quantity, extract_quantities, money_in_yuan
 from reviewer.checks.registry import Rule, register
 from reviewer.models import Finding, GridRow, Table
@@ -397,10 +397,6 @@ def _percent_ok(stated: float, expected: float, spread: tuple[float, float], per
     return abs(stated - expected) <= percent_abs + allowance + 0.005
 
 
-def _texts(table: Table) -> list[tuple[str, str]]:
-    return narrative_fields(table)
-
-
 @register
 class ChangePercentWrong(_ArithmeticRule):
     """A stated year-on-year change does not match its percentage.
@@ -422,7 +418,7 @@ class ChangePercentWrong(_ArithmeticRule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         pabs = self.ctx.config.tolerances.percent_abs
-        for field, text in _texts(table):
+        for field, text in narrative_fields_once(self.ctx.cache, table):
             qs = extract_quantities(text, field=field)
             for k, y in enumerate(qs):
                 if not _money(y) or not y.delta:
@@ -499,7 +495,7 @@ class SharePercentWrong(_ArithmeticRule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         pabs = self.ctx.config.tolerances.percent_abs
-        for field, text in _texts(table):
+        for field, text in narrative_fields_once(self.ctx.cache, table):
             qs = extract_quantities(text, field=field)
             for k, p in enumerate(qs):
                 if p.unit != "%" or not _SHARE_BEFORE.search(text[max(0, p.start - 6):p.start]):
@@ -544,7 +540,7 @@ class StatedSumWrong(_ArithmeticRule):
 
     def check(self, table: Table) -> Iterable[Finding]:
         absolute = self.ctx.config.tolerances.amount_abs_wan
-        for field, text in _texts(table):
+        for field, text in narrative_fields_once(self.ctx.cache, table):
             qs = [q for q in extract_quantities(text, field=field) if _money(q) and not q.delta]
             yield from self._parts_exceed(field, text, qs, absolute)
             yield from self._total_after_items(field, text, qs, absolute)

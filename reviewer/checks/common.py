@@ -9,6 +9,7 @@ import re
 from functools import cache, lru_cache
 from importlib.resources import files
 
+from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.models import Indicator, Table
 from reviewer.yamlio import load_yaml
 
@@ -116,8 +117,6 @@ def _first_match(text: str, name: str, key: str) -> str | None:
 
 def framework_of(table: Table, forced: str | None = None) -> str | None:
     """The framework to check a table against: the config's, else the table's, else detected."""
-    from reviewer.extract.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     if forced and forced in tax.frameworks:
         return forced
@@ -140,8 +139,6 @@ def levels(ind: Indicator | None = None, *, level1: str | None = None, level2: s
 
 @lru_cache(maxsize=4096)
 def _levels(level1: str | None, level2: str | None, framework: str | None) -> tuple[str, str]:
-    from reviewer.extract.taxonomy import load_taxonomy
-
     tax = load_taxonomy()
     l1, l2 = tax.canonical(level1) if level1 else "", tax.canonical(level2) if level2 else ""
     if framework in tax.frameworks:
@@ -156,16 +153,12 @@ def _levels(level1: str | None, level2: str | None, framework: str | None) -> tu
 @lru_cache(maxsize=NAME_MEMO)
 def affinity(level3: str | None, level2: str | None) -> int:
     """The taxonomy's affinity of a 三级 name for a 二级 (cached: rules ask it of every row)."""
-    from reviewer.extract.taxonomy import load_taxonomy
-
     return load_taxonomy().affinity(level3, level2)
 
 
 @lru_cache(maxsize=NAME_MEMO)
 def level2_of(level3: str | None) -> str | None:
     """The 二级 a 三级 name most looks like, from the taxonomy (cached)."""
-    from reviewer.extract.taxonomy import load_taxonomy
-
     return load_taxonomy().level2_of(level3)
 
 
@@ -228,6 +221,16 @@ def narrative_fields(table: Table, skip: tuple[str, ...] = ("备注",)) -> list[
             continue
         out.append((f.name or key, plain_text(f.text)))
     return out
+
+
+def narrative_fields_once(cache: dict, table: Table) -> list[tuple[str, str]]:
+    """`narrative_fields(table)`, once per run (`cache`: the run's memo, Context.cache): a dozen
+    rules read them. The list is shared: read it, do not change it."""
+    key = ("narrative-fields", id(table))
+    fields = cache.get(key)
+    if fields is None:
+        fields = cache[key] = narrative_fields(table)
+    return fields
 
 
 def fmt_number(value: float, digits: int = 2) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from reviewer.checks.common import NAME_MEMO, TEXT_MEMO, compact, narrative_fields, quote
+from reviewer.checks.common import NAME_MEMO, TEXT_MEMO, compact, narrative_fields_once, quote
 from reviewer.checks.registry import Context, Rule, register
 from reviewer.models import Document, Finding, Table
 
@@ -256,7 +256,7 @@ class OtherProjectsText(_CopyRule):
                 by_head.setdefault(term[:3], set()).add(k)
         for a in projects:
             own = None  # this project's name and indicators, once a text reaches another project
-            for name, text in narrative_fields(a):
+            for name, text in narrative_fields_once(self.ctx.cache, a):
                 t = compact(_QUOTED.sub("", text))  # cited titles name other things legitimately
                 reachable: set[int] = set()
                 for head in occurring(t, by_head.keys(), 3):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reviewer.checks.common import narrative_fields
+from reviewer.checks.common import narrative_fields_once
 from reviewer.checks.entities import CLAUSE_BREAKS, sentence_bounds
 from reviewer.checks.registry import Rule, register
 from reviewer.extract.numbers import NumberSpan, find_numbers
@@ -86,7 +86,7 @@ class PlanDatedBeforeBudgetYear(_DateRule):
         year = self.ctx.budget_year or table.year
         if not year:
             return
-        for name, text in narrative_fields(table):
+        for name, text in narrative_fields_once(self.ctx.cache, table):
             if not _is_plan_field(table, name):
                 continue
             stale = []
@@ -222,7 +222,7 @@ class PastYearAsCurrent(_DateRule):
         year = self.ctx.budget_year or table.year
         if not year:
             return
-        for name, text in narrative_fields(table):
+        for name, text in narrative_fields_once(self.ctx.cache, table):
             for m in _ERA_YEAR.finditer(text):
                 if int(m.group(1)) >= year:
                     continue
@@ -259,7 +259,7 @@ class BudgetNarrativePastYear(_DateRule):
         year = self.ctx.budget_year or table.year
         if not year or table.columns:
             return
-        for name, text in narrative_fields(table):
+        for name, text in narrative_fields_once(self.ctx.cache, table):
             for m in _BUDGET_SUBJECT.finditer(text):
                 y = int(m.group(1))
                 if y >= year or _BEFORE_DATE_HISTORY.search(text[max(0, m.start() - 3):m.start()].rstrip()):

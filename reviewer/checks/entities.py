@@ -336,7 +336,7 @@ def _remove_dates(pre: str, offset: int, dates: list[NumberSpan]) -> str:
 
 def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str,
            dates: list[NumberSpan], field: str | None) -> Quantity:
-    pre = _remove_dates(pre_raw, pre_start, dates)
+    pre = _remove_dates(pre_raw, pre_start, dates) if dates else pre_raw
     pre = _WS.sub("", pre)
     pre = _MARKER_RE.sub("", pre)
 

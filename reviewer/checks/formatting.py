@@ -15,7 +15,11 @@ from reviewer.checks.common import (
     plain_text,
     words,
 )
+from reviewer.checks.incomplete import cut_reason
+from reviewer.checks.measurable import is_cost, is_percent, percent_subject
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.numbers import find_numbers
+from reviewer.extract.targets import parse_target
 from reviewer.extract.units import normalize_unit, unit_family
 from reviewer.models import Finding, Indicator, Table
 
@@ -41,8 +45,6 @@ _PLACEHOLDER_GROUP = re.compile(r"[(（][^()（）]*(?:\*\*|＊＊|[Xx×]{2,})[^
 
 def _unit_only_in_placeholder(ind: Indicator) -> bool:
     """"(≥**%)>=85": the unit was lent by the template text, the value itself has none."""
-    from reviewer.extract.targets import parse_target
-
     t = ind.target
     if not t.placeholder or t.unit_source != "value" or ind.unit_column:
         return False
@@ -167,8 +169,6 @@ class MissingComparator(_GroupedRule):
                 and i.target.value_max is None]  # a range "90%-95%" states both bounds
 
         def one(ind: Indicator):
-            from reviewer.checks.measurable import is_cost
-
             raw = plain_text(ind.target.raw)
             value = raw.lstrip("约")
             approx = "“约”不是比较符，" if "约" in raw or "左右" in raw else ""
@@ -600,11 +600,6 @@ class SentenceTarget(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.checks.common import first_match as _first
-        from reviewer.checks.incomplete import cut_reason
-        from reviewer.checks.measurable import is_cost, is_percent, percent_subject
-        from reviewer.extract.numbers import find_numbers
-
         for ind in table.indicators:
             t = ind.target
             if t.kind != "text" or t.value is None or is_cost(ind, table.framework):
@@ -617,7 +612,7 @@ class SentenceTarget(Rule):
             quantities = [n for n in find_numbers(raw) if n.kind == "quantity"]
             if len(quantities) != 1 or not _prose(raw, ind.level3 or ""):
                 continue
-            if is_percent(ind) and not _first(percent_subject(ind), LEX, "rate_words"):
+            if is_percent(ind) and not first_match(percent_subject(ind), LEX, "rate_words"):
                 continue  # a percentage of nothing: IQ304
             compact = f"{_SYMBOL.get(t.comparator or '', '')}{t.value:g}{t.unit or ''}"
             yield self.finding(

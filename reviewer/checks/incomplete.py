@@ -17,6 +17,7 @@ from reviewer.checks.common import (
     plain_text,
 )
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.units import normalize_unit, unit_family
 from reviewer.models import Finding, Indicator, Table
 
 LEX = "indicator_lexicon"
@@ -97,8 +98,6 @@ def missing_value(ind: Indicator) -> str | None:
 
 @lru_cache(maxsize=NAME_MEMO)
 def _missing_value(raw: str, unit_column: str | None, direction: str | None, nature: str | None) -> str | None:
-    from reviewer.extract.units import normalize_unit, unit_family
-
     raw = plain_text(raw)
     if re.search(r"\d", raw + (unit_column or "")):
         return None

@@ -18,7 +18,9 @@ from reviewer.checks.common import (
     plain_text,
     words,
 )
+from reviewer.checks.incomplete import cut_reason
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.units import unit_family, wan_factor
 from reviewer.models import Finding, Indicator, Table
 
 LEX = "indicator_lexicon"
@@ -136,14 +138,10 @@ _TOTAL_NAME = re.compile(r"总成本|总费用|总额|总金额|预算总|全部
 
 
 def _is_money(ind: Indicator) -> bool:
-    from reviewer.extract.units import unit_family
-
     return bool(ind.target.unit) and unit_family(ind.target.unit) in {"money", "unit_cost"}
 
 
 def _money_wan(ind: Indicator) -> float | None:
-    from reviewer.extract.units import wan_factor
-
     t = ind.target
     factor = wan_factor(t.unit) if t.unit else None
     return t.value * factor if t.value is not None and factor is not None else None
@@ -420,8 +418,6 @@ class WorkDescriptionTarget(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.checks.incomplete import cut_reason
-
         fw = framework_of(table, self.ctx.config.framework)
         for ind in table.indicators:
             t = ind.target

@@ -20,6 +20,7 @@ from reviewer.checks.common import (
 )
 from reviewer.checks.formatting import names_a_count
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.units import unit_family
 from reviewer.models import Finding, Indicator, Table
 
 LEX = "indicator_lexicon"
@@ -35,8 +36,6 @@ _PAID_OUT = re.compile(r"补贴|补助|奖补|救助|抚恤|资助|助学")
 
 
 def _unit_family(ind: Indicator) -> str:
-    from reviewer.extract.units import unit_family
-
     return unit_family(ind.target.unit) if ind.target.unit else ""
 
 

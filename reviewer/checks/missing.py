@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from reviewer.checks.common import first_match, framework_of, indicator_label, level2_of, levels, plain_text
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.taxonomy import load_taxonomy
+from reviewer.extract.units import unit_family
 from reviewer.models import Finding, Indicator, Table
 
 COST_LEVELS = {"成本", "经济成本", "社会成本", "生态环境成本"}
@@ -40,8 +42,6 @@ def _placed(table: Table, fw: str | None) -> list[tuple[str, str, Indicator]]:
 @lru_cache(maxsize=64)
 def _requirements(fw: str) -> tuple[tuple[str, str], ...]:
     """(一级, 二级) the framework requires, cost and satisfaction left to their own rules (IQ104, IQ105)."""
-    from reviewer.extract.taxonomy import load_taxonomy
-
     out = []
     for req in load_taxonomy().frameworks[fw].required:
         l1, _, l2 = req.partition(">")
@@ -65,8 +65,6 @@ def _declared(table: Table, fw: str | None) -> set[tuple[str, str]]:
 
 def is_cost_indicator(ind: Indicator, l1: str, l2: str) -> bool:
     """Filed under a 成本 level, or named as a cost with a money value."""
-    from reviewer.extract.units import unit_family
-
     name = ind.level3 or ""
     fam = unit_family(ind.target.unit) if ind.target.unit else ""
     if l1 in COST_LEVELS or l2 in COST_LEVELS:
@@ -119,8 +117,6 @@ class RequiredLevel2Empty(_MissingRule):
         fw = self._framework(table)
         if fw is None or not any(_filled(i) for i in table.indicators):
             return
-        from reviewer.extract.taxonomy import load_taxonomy
-
         tax = load_taxonomy()
         placed = _placed_once(self.ctx, table, fw)
         declared = _declared(table, fw)
@@ -290,8 +286,6 @@ class NoSatisfactionIndicator(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.taxonomy import load_taxonomy
-
         fw = framework_of(table, self.ctx.config.framework)
         placed = _placed_once(self.ctx, table, fw)
         if not placed or any(is_satisfaction_indicator(i, l1, l2) for l1, l2, i in placed):
@@ -330,8 +324,6 @@ class Level3WithoutLevel2(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.taxonomy import load_taxonomy
-
         tax = load_taxonomy()
         fw = tax.frameworks.get(framework_of(table, self.ctx.config.framework) or "")
         for ind in table.indicators:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reviewer.checks.common import fmt_number, narrative_fields
+from reviewer.checks.common import fmt_number, narrative_fields, narrative_fields_once
 from reviewer.checks.entities import (
     IndicatorIndex,
     Quantity,
@@ -35,7 +35,8 @@ def table_quantities(table: Table, ctx_cache: dict | None = None) -> list[Quanti
         return ctx_cache[key]
     out: list[Quantity] = []
     seen: set[tuple[str, str]] = set()
-    for name, text in narrative_fields(table):
+    fields = narrative_fields(table) if ctx_cache is None else narrative_fields_once(ctx_cache, table)
+    for name, text in fields:
         qs = extract_quantities(text, field=name)
         if (name, text) in seen:  # memoised objects: keep every quantity of the list a distinct object
             qs = [copy.copy(q) for q in qs]
@@ -332,7 +333,7 @@ class PeriodTotalsDisagree(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        totals = [t for field, text in narrative_fields(table)
+        totals = [t for field, text in narrative_fields_once(self.ctx.cache, table)
                   if _may_state_a_period(text) for t in _period_totals(field, text)]
         if len(totals) < 2:
             return

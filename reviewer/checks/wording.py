@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 
 from reviewer.checks.common import TEXT_MEMO, indicator_evidence, indicator_label, plain_text, quote
 from reviewer.checks.registry import Rule, register
+from reviewer.extract.units import COUNT_UNITS, KNOWN_UNIT_SPELLINGS, normalize_unit, unit_family
 from reviewer.models import Finding, Table
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -344,8 +345,6 @@ _PEOPLE = {"人", "名", "位", "人员"}
 
 
 def _same_unit(a: str, b: str) -> bool:
-    from reviewer.extract.units import normalize_unit
-
     a, b = normalize_unit(a), normalize_unit(b)
     return a == b or {a, b} <= _PEOPLE
 
@@ -370,8 +369,6 @@ class CountUnitVariants(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.units import COUNT_UNITS, normalize_unit
-
         after = _count_after()
         fields = None  # (field, plain text) of the narrative, read at the first count indicator
         for ind in table.indicators:
@@ -397,8 +394,6 @@ class CountUnitVariants(Rule):
 @cache
 def _count_after() -> re.Pattern:
     """A number and a count unit shortly after a name: "…150个", "…为8000名"."""
-    from reviewer.extract.units import KNOWN_UNIT_SPELLINGS, unit_family
-
     spellings = "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS if unit_family(u) == "count")
     return re.compile(rf"[^，。；;\d]{{0,4}}?(?<![\d.])(\d+(?:\.\d+)?)\s*({spellings})")
 
@@ -439,8 +434,6 @@ class ItemNamedTwoWays(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        from reviewer.extract.units import unit_family
-
         def item(name: str | None) -> str:
             return _ITEM_GENERIC.sub("", re.sub(r"\s+", "", name or ""))
 

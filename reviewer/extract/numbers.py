@@ -208,9 +208,13 @@ _MASTER_RE = re.compile(
     ) + ")"
 )
 
-_UNIT_RE = re.compile(
-    "|".join(re.escape(u) for u in KNOWN_UNIT_SPELLINGS)
-)
+# The unit spellings by first character, longest first: the spelling a text continues with is
+# the longest of its first character's that it starts with (one dict look-up instead of a regex
+# alternation of every spelling).
+_UNITS_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _u in KNOWN_UNIT_SPELLINGS:  # longest first
+    _UNITS_BY_FIRST[_u[0]] = (*_UNITS_BY_FIRST.get(_u[0], ()), _u)
+del _u
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
 _SLASH_UNIT_RE = re.compile(UNIT_TAIL_PATTERN)
 _MAGNITUDES: tuple[tuple[str, float], ...] = (
@@ -226,11 +230,12 @@ _UNIT_WORDS = frozenset(
     口径 头部 间隔 层级 层面 届时 期望 笔记 性质""".split()
 )
 _QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "〈": "〉", '"': '"'}
+_QUOTE_OPENER = re.compile("[" + "".join(_QUOTE_PAIRS) + "]")
 
 
 def _quoted_ranges(text: str) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
-    if not any(c in text for c in _QUOTE_PAIRS):
+    if not _QUOTE_OPENER.search(text):
         return ranges
     i, n = 0, len(text)
     while i < n:
@@ -255,14 +260,16 @@ def _in_ranges(ranges: list[tuple[int, int]], pos: int) -> bool:
 def _match_unit(t: str, pos: int) -> tuple[str | None, int]:
     """The unit spelled at t[pos:] (one optional space before it) and where it ends."""
     p = pos + 1 if pos < len(t) and t[pos] == " " else pos
-    m = _UNIT_RE.match(t, p)
-    if m is None:
+    if p >= len(t):
         return None, pos
-    u = m.group()
+    u = next((u for u in _UNITS_BY_FIRST.get(t[p], ()) if t.startswith(u, p)), None)
+    if u is None:
+        return None, pos
+    end = p + len(u)
     if u[0].isascii() and u[0].isalpha():  # "m", "kg": attached, and not the start of a word
-        if p > pos or _ASCII_LETTER_RE.match(t, m.end()):
+        if p > pos or _ASCII_LETTER_RE.match(t, end):
             return None, pos
-    return u, m.end()
+    return u, end
 
 
 def _tail_unit(tail: str) -> str:
