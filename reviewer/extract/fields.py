@@ -77,6 +77,12 @@ for _key, _names in NARRATIVE_FIELDS.items():
         _LABELS[_n] = ("narrative", _key)
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")"})
+# A label's last character survives clean_label (which only deletes characters and turns full-width
+# brackets into ASCII ones): a text holding none of those characters is no label. Most values
+# (names, codes, dates, figures) are ruled out by this one search.
+_LAST_CHARS = {n[-1] for n in _LABELS}
+_LAST_CHARS |= {full for full, ascii_ in (("（", "("), ("）", ")")) if ascii_ in _LAST_CHARS}
+_MAY_BE_LABEL = re.compile("[" + "".join(re.escape(c) for c in sorted(_LAST_CHARS)) + "]")
 _ENUMERATOR = re.compile(r"^(\d{1,2}[、.．]|[(（]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）])\s*")
 _MONEY_LABEL = re.compile(r"金额|资金|预算|拨款|支出|基金|收入|经费|投资|补助|配套|自筹")
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
@@ -119,6 +125,8 @@ def classify_label(text: str) -> tuple[str, str] | None:
 
     Enumerated and grouped labels are read by their last part: "1、资金来源：(1)财政性资金" is 财政性资金.
     """
+    if not _MAY_BE_LABEL.search(text):
+        return None
     t = clean_label(text)
     if not t or len(t) > 24:
         return None
@@ -168,7 +176,7 @@ def read_fields(rows: list[GridRow], layout: str = "text") -> list[tuple[str, st
         # only a row with one filled cell can continue the value above
         if text_layout and filled == 1 and previous is not None and reader.continues(previous, row):
             continue
-        reader.row(row)
+        reader.row(row, texts)
         previous = row
     reader.flush_list()
     return reader.out
@@ -197,8 +205,9 @@ class _FieldReader:
         self.above: tuple[tuple[str, str], Cell] | None = None  # a label alone on its row, value below
         self.last_value: Cell | None = None  # the cell the last field was read from
 
-    def row(self, row: GridRow) -> None:
-        cells = _split_inline(row.cells)
+    def row(self, row: GridRow, texts: list[str] | None = None) -> None:
+        """Read one row; `texts` are its cells' texts when the caller has them already."""
+        cells = _split_inline(row.cells, texts)
         nonempty = [(i, c) for i, c in enumerate(cells) if c.text]
         if not nonempty:
             return
@@ -229,22 +238,24 @@ class _FieldReader:
             return
         used: set[int] = set()
         new_pending: dict[int, tuple[str, str, Cell]] = {}
-        alternating = len(nonempty) >= 4 and not len(nonempty) % 2 and _alternating(nonempty)
+        alternating: bool | None = None  # worked out when a row's cell first needs it (rarely)
         j = 0
         while j < len(nonempty):
             i, cell = nonempty[j]
             label = classify_label(cell.text)
             nxt = nonempty[j + 1] if j + 1 < len(nonempty) else None
-            if label is None and nxt is not None and classify_label(nxt[1].text) is None and (
-                (len(nonempty) == 2 and j == 0 and _looks_label(cell.text))
-                or (alternating and j % 2 == 0)
-                or (_END_COLON.search(cell.text.strip()) and _looks_label(cell.text))
-            ):
-                label = ("narrative" if len(nxt[1].text) > 20 else "header", clean_label(cell.text))
+            if label is None and nxt is not None and classify_label(nxt[1].text) is None:
+                if alternating is None and j % 2 == 0:
+                    alternating = len(nonempty) >= 4 and not len(nonempty) % 2 and _alternating(nonempty)
+                if ((len(nonempty) == 2 and j == 0 and _looks_label(cell.text))
+                        or (alternating and j % 2 == 0)
+                        or (_END_COLON.search(cell.text.strip()) and _looks_label(cell.text))):
+                    label = ("narrative" if len(nxt[1].text) > 20 else "header", clean_label(cell.text))
             if label is not None:
                 if nxt is not None and classify_label(nxt[1].text) is None:
                     self._add(label, cell, nxt[1])
-                    used.update({i, nxt[0]})
+                    used.add(i)
+                    used.add(nxt[0])
                     j += 2
                     continue
                 new_pending[i] = (*label, cell)
@@ -291,10 +302,10 @@ class _FieldReader:
         if len(nonempty) < 3:
             return False
         (_, label_cell), heads = nonempty[0], nonempty[1:]
+        if not any(_SUBTABLE_HEAD.search(c.text) for _, c in heads):  # the cheaper test first
+            return False
         if not all(len(clean_label(c.text)) <= 10 and not _DIGIT.search(c.text) and classify_label(c.text) is None
                    for _, c in heads):
-            return False
-        if not any(_SUBTABLE_HEAD.search(c.text) for _, c in heads):
             return False
         label = classify_label(label_cell.text) or (
             ("narrative", clean_label(label_cell.text)) if _looks_label(label_cell.text) else None
@@ -356,9 +367,9 @@ class _FieldReader:
                                                             location=value_cell.location)))
 
 
-def _split_inline(cells: list[Cell]) -> list[Cell]:
-    """Cells with "label：value" text split into a label cell and a value cell."""
-    joined = "\x00".join([c.text for c in cells])
+def _split_inline(cells: list[Cell], texts: list[str] | None = None) -> list[Cell]:
+    """Cells with "label：value" text split into a label cell and a value cell (`texts`: theirs)."""
+    joined = "\x00".join(texts if texts is not None else [c.text for c in cells])
     if "：" not in joined and ":" not in joined:
         return cells
     out: list[Cell] = []

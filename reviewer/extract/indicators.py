@@ -68,7 +68,10 @@ _TARGET_LIKE = re.compile(
 
 
 def is_indicator_header(row: GridRow) -> bool:
-    return _is_header_texts([c.text for c in row.cells])
+    texts = [c.text for c in row.cells]
+    joined = "\x00".join(texts)
+    # most rows: no need to clean every cell (the test of _is_header_texts, without its call)
+    return ("级" in joined or "名称" in joined) and _is_header_texts(texts)
 
 
 def _is_header_texts(texts: list[str]) -> bool:
@@ -125,9 +128,9 @@ def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
     """
     cols = Columns(width=len(header.cells))
     names = [clean_name(c.text) for c in header.cells]
-    repeated = all(sum(1 for n in names if _role_of(n) == role) >= 2 for role in _REPEATED)
-    for i, name in enumerate(names):
-        role = _role_of(name)
+    roles = [_role_of(n) for n in names]
+    repeated = all(roles.count(role) >= 2 for role in _REPEATED)
+    for i, (name, role) in enumerate(zip(names, roles)):
         if role is None:
             if name and len(name) <= 12:
                 cols.extra[i] = name
@@ -141,7 +144,7 @@ def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
             continue
         cols.roles[role] = i
     used_sub = False
-    if sub is not None and not any(clean_name(t) for t in sub.texts[: cols.roles.get("level3", 0) + 1]):
+    if sub is not None and not any(clean_name(c.text) for c in sub.cells[: cols.roles.get("level3", 0) + 1]):
         picks = [i for i, c in enumerate(sub.cells) if c.text and _SUBHEADER_TARGET.search(c.text)]
         if picks:
             cols.roles["target"] = picks[-1]
@@ -164,7 +167,7 @@ def _role_of(name: str) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     l1: str | None
     l2: str | None
@@ -190,21 +193,27 @@ class IndicatorReader:
             return self.framework
         width = cols.roles.get("level3", 2)
         # each name once: the framework is chosen from the set of names
-        names = list(dict.fromkeys([c.text for r in rows for c in r.cells[:width] if 0 < len(c.text) <= 14]))
-        return self.tax.detect_framework(names, names, department=self.kind == "department")
+        names = tuple(dict.fromkeys([c.text for r in rows for c in r.cells[:width] if 0 < len(c.text) <= 14]))
+        return _detect_framework(self.tax, names, self.kind == "department")
 
-    def read(self, header: GridRow, body: list[GridRow], layout: str = "text") -> tuple[list[Indicator], list[Slot], str]:
-        """The tree under `header`. `layout` is the grid's format (text, xlsx, docx, html, csv, pdf)."""
+    def read(self, header: GridRow, body: list[GridRow], layout: str = "text",
+             columns: tuple[GridRow | None, Columns, bool] | None = None) -> tuple[list[Indicator], list[Slot], str]:
+        """The tree under `header`. `layout` is the grid's format (text, xlsx, docx, html, csv, pdf).
+
+        `columns` is (sub, *read_columns(header, sub)) when the caller has read them already; they
+        serve when `sub` is still the first filled row of `body`.
+        """
         sub = next((r for r in body if any(c.text for c in r.cells)), None)
-        cols, used_sub = read_columns(header, sub)
+        if columns is not None and columns[0] is sub:
+            cols, used_sub = columns[1], columns[2]
+        else:
+            cols, used_sub = read_columns(header, sub)
         lines = self._body_lines(header, body, sub if used_sub else None, layout)
         framework = self.detect([r for r, _ in lines], cols)
         plan = _Plan(cols)
         raw = []
         for line, after_break in lines:
-            r = self._split(line, cols, framework, plan)
-            r.after_break = after_break
-            raw.append(r)
+            raw.append(self._split(line, cols, framework, plan, after_break))
         if layout == "text":
             raw = self._join_wrapped(raw, framework)
         centered = layout not in STRUCTURED and bool(raw) and not raw[0].l1
@@ -267,7 +276,8 @@ class IndicatorReader:
 
     # -- one row
 
-    def _split(self, row: GridRow, cols: Columns, framework: str, plan: _Plan | None = None) -> _Row:
+    def _split(self, row: GridRow, cols: Columns, framework: str, plan: _Plan | None = None,
+               after_break: bool = False) -> _Row:
         plan = plan or _Plan(cols)
         cells = row.cells
         texts = [c.text for c in cells]
@@ -302,15 +312,13 @@ class IndicatorReader:
         else:
             l1, l2, l3, values, located = self._by_content([c for c in cells if c.text], cols, framework)
             cell_location = located[0].location if located else None
-        r = _Row(l1 or None, l2 or None, l3 or None, values, row.location, positional=positional,
-                 cell_location=cell_location)
-        r.lone = n == 1
-        r.cells = n - texts.count("")
         if positional:
-            r.target_missing = plan.target is None or n <= plan.target
+            target_missing = plan.target is None or n <= plan.target
         else:
-            r.target_missing = "target" not in r.values
-        return r
+            target_missing = "target" not in values
+        # every field by position: the cheapest way to build the row
+        return _Row(l1 or None, l2 or None, l3 or None, values, row.location, positional, n == 1,
+                    n - texts.count(""), target_missing, after_break, cell_location)
 
     def _is_level(self, name: str, framework: str) -> bool:
         return self.tax.is_level1(name, framework) or self.tax.is_level2(name, framework)
@@ -492,9 +500,17 @@ class IndicatorReader:
         return list(seen.values())
 
 
+@lru_cache(maxsize=1024)  # the tables of one template print the same 一级 / 二级 names
+def _detect_framework(tax: Taxonomy, names: tuple[str, ...], department: bool) -> str:
+    listed = list(names)
+    return tax.detect_framework(listed, listed, department=department)
+
+
 def _merged(row: Location, cell: Location | None) -> Location:
     """The cell's location where it has one (readers give cells their row's place and more)."""
-    return cell if cell is not None and (cell.line, cell.row, cell.table) == (row.line, row.row, row.table) else row
+    if cell is not None and cell.line == row.line and cell.row == row.row and cell.table == row.table:
+        return cell
+    return row
 
 
 def _float(s: str | None) -> float | None:

@@ -126,13 +126,15 @@ def _has_label_since(rows: list[GridRow], start: int, end: int) -> bool:
 
 def _continues_tree(rows: list[GridRow], i: int, last: Segment) -> bool:
     """True when the rows after a repeated title carry on the indicator tree of `last`."""
-    if not any(is_indicator_header(rows[k]) for k in range(last.start, i)):
-        return False
+    # the few rows after the title first: they rule out most titles (each table of a file repeating
+    # its department's title) without a look at every row of the table above
     for k in range(i, min(i + 6, len(rows))):
         texts = [c.text for c in rows[k].cells if c.text]
         if len(texts) <= 1:
             continue  # blank lines, a year line, a page header
-        return is_indicator_header(rows[k]) or _tree_row(rows[k])
+        if not (is_indicator_header(rows[k]) or _tree_row(rows[k])):
+            return False
+        return any(is_indicator_header(rows[k]) for k in range(last.start, i))
     return False
 
 

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from reviewer.extract.fields import cell_label, clean_label, read_fields
-from reviewer.extract.indicators import IndicatorReader, is_indicator_header, read_columns
+from reviewer.extract.indicators import Columns, IndicatorReader, is_indicator_header, read_columns
 from reviewer.extract.segment import YEAR_LINE, row_text, years_in
 from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.models import Cell, GridRow, Table, TextField
@@ -28,8 +28,9 @@ def table_text(rows: list[GridRow]) -> str:
     lines = []
     for r in rows:
         texts = [c.text for c in r.cells]
-        if any(texts):
-            lines.append("\t".join(texts))
+        line = "\t".join(texts)
+        if len(line) >= len(texts) > 0:  # longer than its tabs: some cell has text
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -125,13 +126,16 @@ def build_indicator_tables(
     if h is not None:
         body = rows[h + 1:]
         sub = next((r for r in body if any(c.text for c in r.cells)), None)
-        cols, _ = read_columns(rows[h], sub)
+        cols, used_sub = read_columns(rows[h], sub)
         if "project" in cols.roles:
             groups = _project_groups(body, cols)
             if groups:
                 return [_flat_table(rows, h, name, group, cols, kind, framework, layout, titles)
                         for name, group in groups]
-    return [_indicator_table(rows, h, titles, kind, framework, layout, text=table_text(original))]
+        columns = (sub, cols, used_sub)
+    else:
+        columns = None
+    return [_indicator_table(rows, h, titles, kind, framework, layout, text=table_text(original), columns=columns)]
 
 
 def _project_groups(body: list[GridRow], cols) -> list[tuple[str, list[GridRow]]]:
@@ -186,8 +190,10 @@ def build_indicator_table(rows: list[GridRow], kind: str, framework: str | None 
 
 
 def _indicator_table(
-    rows: list[GridRow], h: int | None, titles: list[str], kind: str, framework: str | None, layout: str, text: str
+    rows: list[GridRow], h: int | None, titles: list[str], kind: str, framework: str | None, layout: str, text: str,
+    columns: tuple[GridRow | None, Columns, bool] | None = None,
 ) -> Table:
+    """`columns`: (sub-header candidate, columns, sub used) when the caller has read them already."""
     head_rows = rows[len(titles): h if h is not None else len(rows)]
     header: dict[str, TextField] = {}
     narrative: dict[str, TextField] = {}
@@ -200,7 +206,7 @@ def _indicator_table(
     if h is not None:
         repeated = set(titles)  # the title printed again on the next page of a long table
         body = [GridRow(cells=[], location=r.location) if _single_text(r) in repeated else r for r in rows[h + 1:]]
-        indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], body, layout)
+        indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], body, layout, columns)
     else:
         from reviewer.extract.prose import read_prose_indicators
 

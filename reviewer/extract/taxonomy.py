@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 
 from reviewer.yamlio import load_yaml
@@ -35,10 +35,16 @@ class Framework:
     required: tuple[str, ...]  # "一级>二级" or "一级>*" (at least one 二级 with indicators)
 
     def parent_of(self, level2: str) -> str | None:
+        return self.parents.get(level2)
+
+    @cached_property
+    def parents(self) -> dict[str, str]:
+        """二级 → its 一级 (the first 一级 listing it)."""
+        parents: dict[str, str] = {}
         for l1, l2s in self.levels.items():
-            if level2 in l2s:
-                return l1
-        return None
+            for l2 in l2s:
+                parents.setdefault(l2, l1)
+        return parents
 
 
 @dataclass
@@ -78,8 +84,7 @@ class Taxonomy:
         return self.canonical(name) in self.frameworks[framework].levels
 
     def is_level2(self, name: str | None, framework: str) -> bool:
-        c = self.canonical(name)
-        return any(c in l2s for l2s in self.frameworks[framework].levels.values())
+        return self.canonical(name) in self.frameworks[framework].parents
 
     def level2_of(self, level3: str | None) -> str | None:
         """The 二级 a 三级 name most looks like (longest keyword match), or None."""
@@ -102,11 +107,12 @@ class Taxonomy:
         preferred when its own names appear.
         """
         l1 = {self.canonical(n) for n in level1_names if n}
-        l2 = {self.canonical(n) for n in level2_names if n}
+        # callers often pass one list of names for both levels
+        l2 = l1 if level2_names is level1_names else {self.canonical(n) for n in level2_names if n}
         best, best_score = "older", -1.0
         for name, fw in self.frameworks.items():
-            fw_l2 = {x for xs in fw.levels.values() for x in xs}
-            score = 2 * len(l1 & set(fw.levels)) + len(l2 & fw_l2) - 0.5 * len(l1 - set(fw.levels))
+            fw_l1, fw_l2 = fw.levels.keys(), fw.parents.keys()
+            score = 2 * len(l1 & fw_l1) + len(l2 & fw_l2) - 0.5 * len(l1 - fw_l1)
             if name == "central2021" and not l2 & {"经济成本", "社会成本", "生态环境成本"}:
                 continue  # 成本 as 一级, with its own 二级, is what sets the 2021 framework apart
             if name == "department":
