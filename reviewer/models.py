@@ -261,6 +261,20 @@ class TableReview(BaseModel):
     comments: list[Comment] = Field(default_factory=list)
     table: Table | None = Field(default=None, exclude=True)
 
+    def contract(self) -> dict:
+        """The table as the findings contract writes it: one dump (a finding leaves out its
+        excluded fields by itself); a model-suggested comment keeps its category."""
+        table = self.model_dump(include=_CONTRACT_TABLE)
+        if any(c.suggested for c in self.comments):
+            table["comments"] = [c.model_dump(exclude_none=True) if c.suggested
+                                 else c.model_dump(include=_CONTRACT_COMMENT) for c in self.comments]
+        return table
+
+
+_CONTRACT_COMMENT = {"finding_ids", "text", "source"}
+_CONTRACT_TABLE = {"title": True, "kind": True, "verdict": True, "findings": True,
+                   "comments": {"__all__": _CONTRACT_COMMENT}}
+
 
 class Usage(BaseModel):
     requests: int = 0
@@ -281,22 +295,8 @@ class Review(BaseModel):
 
     def contract(self) -> dict:
         """The JSON the findings contract promises (`--format json`)."""
-        out: dict = {"source": self.source, "budget_year": self.budget_year, "tables": []}
-        for t in self.tables:
-            out["tables"].append(
-                {
-                    "title": t.title,
-                    "kind": t.kind,
-                    "verdict": t.verdict,
-                    "findings": [f.contract() for f in t.findings],
-                    "comments": [
-                        c.model_dump(exclude_none=True, exclude_defaults=False)
-                        if c.suggested
-                        else c.model_dump(include={"finding_ids", "text", "source"})
-                        for c in t.comments
-                    ],
-                }
-            )
+        out: dict = {"source": self.source, "budget_year": self.budget_year,
+                     "tables": [t.contract() for t in self.tables]}
         if self.usage is not None:
             out["usage"] = self.usage.model_dump()
         return out

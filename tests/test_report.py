@@ -426,6 +426,25 @@ def test_bulk_json_has_files_tables_errors(tmp_path, sample_review):
     assert data["tables"][-2]["findings"][0]["evidence"] == "项目概况: 加高密集架60组; 指标值: =52组"
 
 
+def test_bulk_json_tables_and_usage_are_the_contract(tmp_path, sample_review):
+    reviews = [("a.txt", sample_review), ("b.txt", hand_review())]  # b: a suggested comment, usage
+    data = json.loads(write_json(reviews, tmp_path / "r.json").read_text("utf-8"))
+    expected = [{"file": file, **t} for file, r in reviews for t in r.contract()["tables"]]
+    assert data["tables"] == expected
+    assert data["files"][1]["usage"] == hand_review().contract()["usage"]
+    assert "usage" not in data["files"][0]
+    # the contract's shape, field by field (shared/spec/findings.md)
+    finding_keys = ["id", "rule", "category", "severity", "indicator", "location", "evidence", "message"]
+    assert all(list(f) == finding_keys for t in data["tables"] for f in t["findings"])
+    comments = [c for t in data["tables"] for c in t["comments"]]
+    assert any(c.get("suggested") for c in comments)
+    for c in comments:
+        if c.get("suggested"):
+            assert c["category"] and set(c) <= {"finding_ids", "text", "source", "category", "suggested"}
+        else:
+            assert list(c) == ["finding_ids", "text", "source"]
+
+
 def test_bulk_summary_lists_counts_failures_and_reports(tmp_path):
     from reviewer.bulk import BulkResult
     from reviewer.report.text import render_bulk_summary

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -89,13 +90,22 @@ def table_amount(tr: TableReview) -> float | None:
     """This year's amount (本年度金额) in 万元, from the header field that best names it."""
     if tr.table is None:
         return None
-    fields = [f for name, f in tr.table.header.items()
-              if f.amount is not None and "上年" not in name and "上年" not in f.name]
-    for parts in _AMOUNT_NAMES:
-        for f in fields:
-            if all(p in f.name for p in parts):
-                return f.amount.wan
-    return None
+    best: tuple[int, float] | None = None  # (rank of its name, amount) of the best field so far
+    for name, f in tr.table.header.items():
+        if f.amount is not None and "上年" not in name:
+            rank = _amount_rank(f.name)
+            if rank is not None and (best is None or rank < best[0]):
+                best = (rank, f.amount.wan)
+    return best[1] if best is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _amount_rank(name: str) -> int | None:
+    """The position in _AMOUNT_NAMES of the first entry whose parts all occur in a header
+    field's name (None for last year's amount or no entry); tables repeat few names."""
+    if "上年" in name:
+        return None
+    return next((i for i, parts in enumerate(_AMOUNT_NAMES) if all(p in name for p in parts)), None)
 
 
 def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
@@ -120,7 +130,7 @@ def comments_by_finding(tr: TableReview) -> dict[str, list[Comment]]:
 def suggested_comments(tr: TableReview) -> list[Comment]:
     """Comments that point at no finding of the table (model suggestions)."""
     ids = {f.id for f in tr.findings}
-    return [c for c in tr.comments if c.suggested or not any(i in ids for i in c.finding_ids)]
+    return [c for c in tr.comments if c.suggested or ids.isdisjoint(c.finding_ids)]
 
 
 def where(f: Finding) -> str:

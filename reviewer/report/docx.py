@@ -24,6 +24,9 @@ GROUPS: tuple[str, ...] = ("产出指标", "效益指标", "满意度指标", "�
 CHINESE_NUMERALS = "一二三四五六七八九十"
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _OUTPUT_LEVEL2 = ("数量", "质量", "时效", "成本")
+# zlib level of every part: 3 deflates the body twice as fast as the default 6 (as review.xlsx
+# does); the file is about twice the size, still a few hundred bytes a table.
+DEFLATE_LEVEL = 3
 
 
 def comment_group(finding: Finding | None) -> str:
@@ -161,10 +164,10 @@ class DocxWriter:
         try:
             package, head, tail = self._package()
             with zipfile.ZipFile(io.BytesIO(package)) as src, \
-                    zipfile.ZipFile(self.out.tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+                    zipfile.ZipFile(self.out.tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL) as dst:
                 for item in src.infolist():
                     if item.filename != "word/document.xml":
-                        dst.writestr(item, src.read(item.filename))
+                        dst.writestr(item, src.read(item.filename), compresslevel=DEFLATE_LEVEL)
                         continue
                     with dst.open("word/document.xml", "w") as w:
                         w.write((head + self._front()).encode("utf-8"))

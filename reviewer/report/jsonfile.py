@@ -22,15 +22,14 @@ class JsonWriter:
         self.errors: list[dict] = []
 
     def add(self, file: str, review: Review) -> None:
-        contract = review.contract()
-        for table in contract["tables"]:
-            self.tables.write(",\n" if self.n_tables else "\n")
-            self.tables.write(json.dumps({"file": file, **table}, ensure_ascii=False))
+        for tr in review.tables:
+            table = json.dumps({"file": file, **tr.contract()}, ensure_ascii=False)
+            self.tables.write((",\n" if self.n_tables else "\n") + table)
             self.n_tables += 1
         entry = {"file": file, "budget_year": review.budget_year, "tables": len(review.tables),
                  "findings": sum(len(t.findings) for t in review.tables), "error": None}
-        if "usage" in contract:
-            entry["usage"] = contract["usage"]
+        if review.usage is not None:
+            entry["usage"] = review.usage.model_dump()
         self.files.append(entry)
 
     def add_error(self, file: str, message: str) -> None:

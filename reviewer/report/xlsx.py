@@ -156,6 +156,18 @@ def _letter(i: int) -> str:
     return out
 
 
+class _RowStyle:
+    """A row's cell formats as the markup around each cell's row number and value: the
+    cell reference, style and type are the same on every row, so they are joined once."""
+
+    __slots__ = ("cells",)
+
+    def __init__(self, letters: list[str], styles: list[int]):
+        # per column: (start, rest of an empty cell, of a text cell's start, of a number cell's start)
+        self.cells = [(f'<c r="{letter}', f'" s="{style}"/>', f'" s="{style}" t="inlineStr"><is><t',
+                       f'" s="{style}"><v>') for letter, style in zip(letters, styles)]
+
+
 class _Sheet:
     """One worksheet: its rows stream to a temporary file; `part()` writes the whole part into a zip."""
 
@@ -163,32 +175,40 @@ class _Sheet:
         self.name, self.columns, self.index = name, columns, index
         self.letters = [_letter(i) for i in range(1, len(columns) + 1)]
         self.styles = [STYLE_WRAP if wrap else STYLE_TOP for _, _, wrap in columns]
+        self.row_style = self.style(self.styles)
         self.rows = 0
         self.body = tempfile.TemporaryFile("w+", encoding="utf-8", dir=folder, newline="")
         self.hidden: set[int] = set()  # 0-based indices of hidden columns
-        self.append([name for name, _, _ in columns], [STYLE_HEADER] * len(columns))
+        self.append([name for name, _, _ in columns], self.style([STYLE_HEADER] * len(columns)))
 
-    def append(self, values: list, styles: list[int]) -> None:
+    def style(self, styles: list[int]) -> _RowStyle:
+        """The row style of these cell formats (one per column), for `append`."""
+        return _RowStyle(self.letters, styles)
+
+    def append(self, values: list, row_style: _RowStyle) -> None:
         """One row; None leaves a cell out, "" writes a styled empty cell, str is text, int/float a number."""
         self.rows += 1
         n = str(self.rows)
         out = ['<row r="', n, '">']
+        add = out.append
         needs_work = _NEEDS_WORK.search
-        for letter, style, value in zip(self.letters, styles, values):
+        for (start, empty, text_start, number_start), value in zip(row_style.cells, values):
             if value is None:
                 continue
             if value.__class__ is str:
                 if not value:
-                    out.append(f'<c r="{letter}{n}" s="{style}"/>')
+                    add(f"{start}{n}{empty}")
                     continue
                 text = value if len(value) <= MAX_CELL and not needs_work(value) else xml_text(value)
-                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
-                out.append(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                if value[0].isspace() or value[-1].isspace():
+                    add(f'{start}{n}{text_start} xml:space="preserve">{text}</t></is></c>')
+                else:
+                    add(f"{start}{n}{text_start}>{text}</t></is></c>")
             elif isinstance(value, (int, float)) and math.isfinite(value):
-                out.append(f'<c r="{letter}{n}" s="{style}"><v>{value!r}</v></c>')
+                add(f"{start}{n}{number_start}{value!r}</v></c>")
             else:  # NaN, infinity or another type: written as text
-                out.append(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t>{xml_text(str(value))}</t></is></c>')
-        out.append("</row>")
+                add(f"{start}{n}{text_start}>{xml_text(str(value))}</t></is></c>")
+        add("</row>")
         self.body.write("".join(out))
 
     @property
@@ -275,8 +295,9 @@ class XlsxWriter:
             self.out.discard()
             raise
         self.issues.hidden.add(len(ISSUE_COLUMNS) - 1)  # the key column
-        self._issue_styles = {s: [STYLE_SEVERITY[s] if i == SEVERITY_COLUMN else style
-                                  for i, style in enumerate(self.issues.styles)] for s in SEVERITIES}
+        self._issue_styles = {s: self.issues.style([STYLE_SEVERITY[s] if i == SEVERITY_COLUMN else style
+                                                    for i, style in enumerate(self.issues.styles)])
+                              for s in SEVERITIES}
         self.n_tables = self.n_issues = self.n_failed = 0
 
     def add(self, file: str, review: Review) -> None:
@@ -285,7 +306,7 @@ class XlsxWriter:
             amount = table_amount(tr)
             self.tables.append([file, table_unit(tr), tr.title, KIND_LABELS.get(tr.kind, tr.kind),
                                 round(amount, 4) if amount is not None else None, tr.verdict,
-                                *(counts[s] for s in SEVERITIES), ""], self.tables.styles)
+                                *(counts[s] for s in SEVERITIES), ""], self.tables.row_style)
             self.n_tables += 1
             by_finding = comments_by_finding(tr) if tr.comments else {}
             for f in sorted_findings(tr):
@@ -310,7 +331,8 @@ class XlsxWriter:
         self.n_issues += 1
 
     def add_error(self, file: str, message: str) -> None:
-        self.tables.append([file, "", "", "", None, FAILED_VERDICT, None, None, None, message], self.tables.styles)
+        self.tables.append([file, "", "", "", None, FAILED_VERDICT, None, None, None, message],
+                           self.tables.row_style)
         self.n_failed += 1
 
     def close(self) -> Path | None:
