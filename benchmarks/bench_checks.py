@@ -43,6 +43,12 @@ instructions; they are module imports now. The rest: the narrative fields read o
 the dozen rules that read them, findings built without validation (Rule.finding), and numbers'
 unit look-up by first character instead of a regex alternation of 225 spellings (which also
 saves compiling that regex: 18 M instructions once per process).
+
+Fourth round (instructions of extract + run_checks over 20 files of /tmp/syn7, 400 tables, base
+the tree before it): 6.561 → 6.521 G (−0.62%, about 0.5% of a whole bulk run). units.fold used
+str.translate with a dict, which looks up every character of the text and, for each one not in
+the table, raises and clears a KeyError inside: 38 µs for a 260-character narrative. It now
+finds the characters to fold with one character class and replaces only those (6 µs).
 """
 
 from __future__ import annotations
