@@ -45,8 +45,17 @@ _SCALES = (10_000.0, 100_000_000.0)  # 元↔万元, 万元↔亿元 and 元↔�
 _PAIR_LIMIT = 12  # numbers per finding taken into pairwise derivations
 
 
+# Full-width punctuation of nearly every Chinese text, each with its NFKC form: replacing a character
+# by its compatibility decomposition leaves the NFKC of the text unchanged, and once they are
+# replaced most texts pass the (cheap) normalisation check and skip the (costly) normalisation.
+_WIDE_PUNCTUATION = (("，", ","), ("（", "("), ("）", ")"), ("：", ":"), ("；", ";"))
+
+
 def _clean(text: str) -> str:
     text = _CIRCLED.sub(" ", text or "")
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in text:
+            text = text.replace(wide, narrow)
     if not unicodedata.is_normalized("NFKC", text):  # the check is far cheaper than normalising
         text = unicodedata.normalize("NFKC", text)
     for pattern, literals in _STRIPPED:

@@ -180,6 +180,7 @@ _CONCRETE = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)  # a rule's fix recurs across its findings; the pattern is costly
 def is_concrete_fix(text: str) -> bool:
     """Does the text propose a replacement one can apply as is (not just "请核实")?"""
     return bool(_CONCRETE.search(text))
