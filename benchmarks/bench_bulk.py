@@ -30,7 +30,8 @@ checks import at module level instead of per call and read a table's narrative f
 indicator and field readers pass over the rows fewer times; unit folding, offline drafting's
 normalisation and the report writers do less per item. Each tree's bytecode is compiled before
 timing: this machine sets PYTHONDONTWRITEBYTECODE=1, so a run used to compile the package from
-source in its single-core start-up. Five runs: 15.4-18.2 s (median 17.1 s), 256 MB peak.
+source in its single-core start-up. Seventeen runs over an hour: 15.4-21.5 s (median 18.2 s),
+256 MB peak; the previous round's code, alternated with it, took 17.4-25.7 s.
 """
 
 from __future__ import annotations
