@@ -32,6 +32,13 @@ normalisation and the report writers do less per item. Each tree's bytecode is c
 timing: this machine sets PYTHONDONTWRITEBYTECODE=1, so a run used to compile the package from
 source in its single-core start-up. Seventeen runs over an hour: 15.4-21.5 s (median 18.2 s),
 256 MB peak; the previous round's code, alternated with it, took 17.4-25.7 s.
+Measured and dropped in that round: a whole-grid cleanliness test in normalize_grid (the
+synthetic and most real grids hold some markup, so it only added a pass); grouping tables by
+a rule's kinds in iter_findings (0.04%); a regex alternation or hashed windows for the copy
+rules' piece search (2-3x slower than str.find); pyahocorasick (1.5x on _pieces_in alone, not
+worth a dependency); passing each row's texts from _body_lines to _split (no gain). Reasoned
+out: streaming the xlsx sheets into the zip during the run only moves deflate from the tail
+(0.6 s, where the other core is partly idle) into the phase where both cores are busy.
 """
 
 from __future__ import annotations
