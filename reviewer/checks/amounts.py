@@ -106,7 +106,7 @@ def _clause_start(text: str, pos: int) -> int:
 def funding_statements(table: Table, budget_year: int | None, ctx_cache: dict | None = None) -> list[Quantity]:
     """Money the narrative states as this project's whole funding ("此项目所需资金约35.9万元")."""
     out = []
-    fields = narrative_fields(table) if ctx_cache is None else narrative_fields_once(ctx_cache, table)
+    fields = narrative_fields_once(ctx_cache, table)
     for name, text in fields:
         if name.startswith(_SKIP_FIELDS):
             continue

@@ -9,6 +9,7 @@ import re
 from functools import cache, lru_cache
 from importlib.resources import files
 
+from reviewer.checks.registry import memoised
 from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.models import Indicator, Table
 from reviewer.yamlio import load_yaml
@@ -223,14 +224,12 @@ def narrative_fields(table: Table, skip: tuple[str, ...] = ("备注",)) -> list[
     return out
 
 
-def narrative_fields_once(cache: dict, table: Table) -> list[tuple[str, str]]:
-    """`narrative_fields(table)`, once per run (`cache`: the run's memo, Context.cache): a dozen
-    rules read them. The list is shared: read it, do not change it."""
-    key = ("narrative-fields", id(table))
-    fields = cache.get(key)
-    if fields is None:
-        fields = cache[key] = narrative_fields(table)
-    return fields
+def narrative_fields_once(cache: dict | None, table: Table) -> list[tuple[str, str]]:
+    """`narrative_fields(table)`, once per run (`cache`: the run's memo, Context.cache; None
+    computes them afresh): a dozen rules read them. The list is shared: read it, do not change it."""
+    if cache is None:
+        return narrative_fields(table)
+    return memoised(cache, ("narrative-fields", id(table)), lambda: narrative_fields(table))
 
 
 def fmt_number(value: float, digits: int = 2) -> str:

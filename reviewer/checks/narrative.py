@@ -35,7 +35,7 @@ def table_quantities(table: Table, ctx_cache: dict | None = None) -> list[Quanti
         return ctx_cache[key]
     out: list[Quantity] = []
     seen: set[tuple[str, str]] = set()
-    fields = narrative_fields(table) if ctx_cache is None else narrative_fields_once(ctx_cache, table)
+    fields = narrative_fields_once(ctx_cache, table)
     for name, text in fields:
         qs = extract_quantities(text, field=name)
         if (name, text) in seen:  # memoised objects: keep every quantity of the list a distinct object

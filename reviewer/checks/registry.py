@@ -35,11 +35,16 @@ class Context:
 
     def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """`compute()`, once per run for `key` (rules share what they derive from a table)."""
-        try:
-            return self.cache[key]
-        except KeyError:
-            value = self.cache[key] = compute()
-            return value
+        return memoised(self.cache, key, compute)
+
+
+def memoised(cache: dict, key: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()`, once for `key` in `cache` (a run's Context.cache, for helpers handed only the dict)."""
+    try:
+        return cache[key]
+    except KeyError:
+        value = cache[key] = compute()
+        return value
 
 
 class Rule:
