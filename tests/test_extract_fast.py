@@ -205,6 +205,30 @@ def test_needs_cleaning_answers_as_the_dirty_patterns_do():
         assert needs_cleaning(joined, True) == bool(_DIRTY_PAGED.search(joined)), repr(joined)
 
 
+def test_pinyin_glosses_are_found_where_the_lookbehind_first_pattern_finds_them():
+    """_PINYIN starts with "(" so that its search can skip ahead; it matches as the plain form does."""
+    import random
+    import re
+
+    from reviewer.extract.normalize import _PINYIN
+
+    plain = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7})\)")
+    alphabet = list("產出a(ǎ)ü（） 1z")
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert [m.span() for m in _PINYIN.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+        assert _PINYIN.sub("", text) == plain.sub("", text)
+
+
+def test_labels_read_full_width_brackets_as_ascii_ones():
+    from reviewer.extract.fields import classify_label, clean_label
+
+    assert clean_label("部门（单位）名称：") == "部门(单位)名称"
+    assert clean_label("项目资金（万元）") == "项目资金"
+    assert classify_label("部门（单位）职责") == ("narrative", "部门职责")
+
+
 def test_page_marks_go_whatever_the_path():
     """A page number between two parts of a table becomes a break, in clean and in dirty rows."""
     from reviewer.extract.normalize import normalize_grid

@@ -68,29 +68,29 @@ def text_location(source: str, line: int, col: int | None = None) -> Location:
 _ROW_FIELDS = {"cells", "location"}
 _ROW_LOCATION_FIELDS = {"source", "line"}
 _CELL_LOCATION_FIELDS = frozenset(("source", "line", "col"))
-_cell_location = Cell.__dict__["location"]  # the slot's descriptor
 
 
 class TextCell(Cell):
     """A cell of a text row. It keeps the row's Location and its column, and makes its own
-    Location when first asked: few cells are (those that become fields and indicators)."""
+    Location when first asked: few cells are (those that become fields and indicators).
 
-    __slots__ = ("row_location", "col")
+    The Location is kept in a slot of its own that text_row sets to None: a test for None costs
+    far less than the AttributeError an unset slot would raise on first reading."""
+
+    __slots__ = ("row_location", "col", "own_location")
 
     @property
     def location(self) -> Location:
-        try:
-            return _cell_location.__get__(self)
-        except AttributeError:
+        location = self.own_location
+        if location is None:
             values = self.row_location.__dict__.copy()
             values["col"] = self.col
-            location = construct(Location, values, set(_CELL_LOCATION_FIELDS))
-            _cell_location.__set__(self, location)
-            return location
+            location = self.own_location = construct(Location, values, set(_CELL_LOCATION_FIELDS))
+        return location
 
     @location.setter
     def location(self, value: Location) -> None:
-        _cell_location.__set__(self, value)
+        self.own_location = value
 
 
 def text_row(source: str, line: int, texts: list[str]) -> GridRow:
@@ -111,6 +111,7 @@ def text_row(source: str, line: int, texts: list[str]) -> GridRow:
         c.text = text
         c.row_location = row_location
         c.col = col
+        c.own_location = None
         append(c)
     return construct(GridRow, {"cells": cells, "location": row_location}, _ROW_FIELDS)
 

@@ -76,7 +76,6 @@ for _key, _names in NARRATIVE_FIELDS.items():
     for _n in _names:
         _LABELS[_n] = ("narrative", _key)
 
-_BRACKETS = str.maketrans({"（": "(", "）": ")"})
 # A label's last character survives clean_label (which only deletes characters and turns full-width
 # brackets into ASCII ones): a text holding none of those characters is no label. Most values
 # (names, codes, dates, figures) are ruled out by this one search.
@@ -112,7 +111,8 @@ _FIGURE = re.compile(r"[\d,.]+\s*(万元|元|%)?")
 
 @lru_cache(maxsize=1 << 16)  # the same labels recur in every table
 def clean_label(text: str) -> str:
-    t = text.translate(_BRACKETS)
+    # full-width brackets to ASCII ones; str.translate would pay a failed dict lookup per character
+    t = text.replace("（", "(").replace("）", ")")
     t = _QIZHONG.sub("", t.strip())
     t = _LABEL_NOISE.sub("", t)
     t = _END_COLON.sub("", t)

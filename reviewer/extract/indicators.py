@@ -47,7 +47,6 @@ _ROLE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("target", re.compile(r"目标值|指标值(?!说明|类型)|年度指标|实现值|绩效标准")),
     ("note", re.compile(r"说明|备注|解释|评.*分标准|扣分")),
 ]
-_BRACKETS = str.maketrans({"（": "(", "）": ")"})
 _SUBHEADER_TARGET = re.compile(r"预期|目标|本年|年度|计划")
 # a section heading ("第四部分 名词解释", "一、…说明") or a paragraph on a line of its own
 _PROSE_AFTER_TREE = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、\S{2,}|.{60,})")
@@ -158,7 +157,7 @@ def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
 @lru_cache(maxsize=4096)
 def _role_of(name: str) -> str | None:
     """The role a header cell names; None for empty cells, block labels and unknown columns."""
-    core = re.sub(r"\(.*?\)$", "", name.translate(_BRACKETS)) or name
+    core = re.sub(r"\(.*?\)$", "", name.replace("（", "(").replace("）", ")")) or name
     if not core or len(core) > 12:  # a block label such as "绩效指标(权重分值90分,…)"
         return None
     for role, pat in _ROLE_PATTERNS:

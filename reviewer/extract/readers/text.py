@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from reviewer.extract.fast import paused_gc, text_row
+from reviewer.extract.fast import construct, paused_gc, text_row
 from reviewer.extract.readers.encoding import decode
 from reviewer.models import Grid, GridRow
 
@@ -61,7 +61,8 @@ def _parse_text(text: str, name: str) -> Grid:
         if not any(texts):
             texts = []  # blank, or only tabs: an empty row marks a boundary
         append(text_row(name, number, texts))
-    return Grid(source=name, rows=rows, format="text")
+    # validation would only check each row is a GridRow and copy the list
+    return construct(Grid, {"source": name, "rows": rows, "format": "text"}, {"source", "rows", "format"})
 
 
 def _markdown_rows(lines: list[str]) -> dict[int, list[str] | None]:
