@@ -133,10 +133,16 @@ def _document_common(doc: Document) -> list[str]:
     # so a text holds every piece found by extending a 4-character match one character at a time.
     pieces = [_pieces(n) for n in names]
     holders = Counter(c for ps in pieces for c in ps)  # piece → how many names hold it
-    heads = {c for c in holders if len(c) == 4}
+    texts = [compact(t.text) for t in projects]
+    joined = "\n".join(texts)  # compact texts hold no whitespace: no piece spans two of them
+    # in_others decides only for a piece found in enough texts (below), and a piece lies in no more
+    # texts than its head occurs in them all, and is held by no more names than its head: heads
+    # too rare to make any of their pieces common are not looked for.
+    heads = {c for c, held in holders.items()
+             if len(c) == 4 and (found := joined.count(c)) >= 2 and 2 * found > len(names) - held}
     in_others: dict[str, int] = {}  # piece → how many texts of projects whose name lacks it hold it
-    for ps, t in zip(pieces, projects, strict=True):
-        for c in _pieces_in(compact(t.text), holders, heads):
+    for ps, text in zip(pieces, texts, strict=True):
+        for c in _pieces_in(text, holders, heads):
             if c not in ps:
                 in_others[c] = in_others.get(c, 0) + 1
     common = []
@@ -161,8 +167,9 @@ def _pieces(name: str) -> frozenset[str]:
 
 
 def _pieces_in(text: str, pieces: Collection[str], heads: set[str]) -> set[str]:
-    """The pieces (a prefix-closed set of strings of 4–16 characters, `heads` their 4-character
-    ones) that occur in `text`: each head found is extended one character at a time."""
+    """The pieces (a prefix-closed set of strings of 4–16 characters) that begin with one of
+    `heads` (4-character pieces) and occur in `text`: each head found is extended one character
+    at a time."""
     out: set[str] = set()
     n = len(text)
     for head in occurring(text, heads, 4):

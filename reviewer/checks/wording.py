@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 
-from reviewer.checks.common import TEXT_MEMO, indicator_evidence, indicator_label, plain_text, quote
+from reviewer.checks.common import NAME_MEMO, TEXT_MEMO, indicator_evidence, indicator_label, plain_text, quote
 from reviewer.checks.registry import Rule, register
 from reviewer.extract.units import COUNT_UNITS, KNOWN_UNIT_SPELLINGS, normalize_unit, unit_family
 from reviewer.models import Finding, Table
@@ -412,6 +412,12 @@ _ITEM_GENERIC = re.compile(r"成本|单价|价格|费用|购置|采购|购买|�
                            r"|[人户亩生]均|每")
 
 
+@lru_cache(maxsize=NAME_MEMO)
+def _item(name: str | None) -> str:
+    """The item an indicator name counts or prices: the name without spaces and generic words."""
+    return _ITEM_GENERIC.sub("", "".join((name or "").split()))  # split() = re's \s
+
+
 @register
 class ItemNamedTwoWays(Rule):
     """An item named one way in its quantity row and another way in its price row.
@@ -434,9 +440,6 @@ class ItemNamedTwoWays(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        def item(name: str | None) -> str:
-            return _ITEM_GENERIC.sub("", re.sub(r"\s+", "", name or ""))
-
         costs = [i for i in table.indicators
                  if i.level3 and i.target.unit and unit_family(i.target.unit) == "unit_cost"]
         if not costs:
@@ -444,9 +447,9 @@ class ItemNamedTwoWays(Rule):
         quantities = [i for i in table.indicators
                       if i.level3 and i.target.value is not None and i.target.unit
                       and unit_family(i.target.unit) == "count"]
-        names = {item(q.level3): q for q in quantities}
+        names = {_item(q.level3): q for q in quantities}
         for cost in costs:
-            priced = item(cost.level3)
+            priced = _item(cost.level3)
             if len(priced) < 2 or priced in names:
                 continue
             # only a count of a vaguer item (话筒 vs 一托四无线话筒) leaves open what was counted; a count
