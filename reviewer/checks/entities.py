@@ -250,6 +250,8 @@ def _extract_quantities(text: str, field: str | None) -> tuple[Quantity, ...]:
     if not quantities:
         return ()
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]  # clause bounds by bisection
+    # sentence starts by bisection too (sentence breaks are clause breaks): = sentence_bounds(text, pos)[0]
+    sentence_breaks = [b for b in breaks if text[b] in SENTENCE_BREAKS] if dates else []
     for k, s in enumerate(quantities):
         i = bisect_left(breaks, s.start)
         clause_start = breaks[i - 1] + 1 if i else 0
@@ -262,7 +264,8 @@ def _extract_quantities(text: str, field: str | None) -> tuple[Quantity, ...]:
         q = _build(text, s, pre_start, pre_raw, post_raw, dates, None)
         years = []
         if dates:
-            sent_start, _ = sentence_bounds(text, s.start)
+            j = bisect_left(sentence_breaks, s.start)
+            sent_start = sentence_breaks[j - 1] + 1 if j else 0
             years = [d.year for d in dates if d.year and sent_start <= d.start < s.start]
         history = bool(_HISTORY.search(text, clause_start, s.start))  # within text[clause_start:s.start]
         distributive = bool(_DISTRIBUTIVE.search(text, clause_start, s.start)) and q.family not in ("money", "unit_cost")
@@ -351,9 +354,9 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
         approx, post = True, post[m.end():]
     if delta and _COMPARED_WITH.search(tail):
         tail = _COMPARED_WITH.sub("", tail)
-    if _AGAINST_LAST_YEAR.search(pre):
+    if ("比" in pre or "较" in pre) and _AGAINST_LAST_YEAR.search(pre):  # the regex needs 比 or 较
         delta = delta or bool(_CHANGE_WORD.search(pre[-8:] + post[:2]))
-    if unit and "/" not in unit and unit_family(unit) == "money":
+    if unit and "/" not in unit and "每" in pre and unit_family(unit) == "money":
         per = _PER_IN_PHRASE.search(pre)
         if per:
             unit = f"{unit}/{normalize_unit(per.group(1))}"
@@ -818,6 +821,7 @@ class IndicatorIndex:
     def __init__(self, indicators: Sequence[Indicator]):
         self.rows = [(ind, indicator_unit(ind), ind.level3, rate_kind(ind.level3)) for ind in indicators
                      if ind.target.value is not None and ind.level3]
+        self.indicator_units = set(ind_unit for _, ind_unit, _, _ in self.rows)
         self._by_unit: dict[str | None, list[tuple[Indicator, str, str]]] = {}
 
     def for_unit(self, unit: str | None) -> list[tuple[Indicator, str, str]]:
@@ -825,8 +829,9 @@ class IndicatorIndex:
         try:
             return self._by_unit[unit]
         except KeyError:
-            rows = [(ind, name, kind) for ind, ind_unit, name, kind in self.rows
-                    if same_quantity_kind(unit, ind_unit)]
+            # a table has a few distinct units: ask same_quantity_kind once per unit, not per row
+            comparable = {u for u in self.indicator_units if same_quantity_kind(unit, u)}
+            rows = [(ind, name, kind) for ind, ind_unit, name, kind in self.rows if ind_unit in comparable]
             self._by_unit[unit] = rows
             return rows
 
@@ -865,7 +870,8 @@ def match_indicator(q: Quantity, indicators: Sequence[Indicator] | IndicatorInde
             scored.append((score, ind))
     if not scored:
         return None
-    scored.sort(key=lambda x: (-x[0], -coverage(name, x[1].level3 or "")))
+    if len(scored) > 1:
+        scored.sort(key=lambda x: (-x[0], -coverage(name, x[1].level3 or "")))
     best_score, best = scored[0]
     runner = scored[1][0] if len(scored) > 1 else 0.0
     plausible = [ind for s, ind in scored if s >= best_score - margin]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reviewer.checks.common import fmt_number, narrative_fields, narrative_fields_once
+from reviewer.checks.common import fmt_number, narrative_fields_once
 from reviewer.checks.entities import (
     IndicatorIndex,
     Quantity,
@@ -19,7 +19,7 @@ from reviewer.checks.entities import (
     sentence_bounds,
     values_agree,
 )
-from reviewer.checks.registry import Rule, register
+from reviewer.checks.registry import Rule, memoised, register
 from reviewer.extract.numbers import find_numbers, parse_amount, parse_chinese_numeral
 from reviewer.extract.units import unit_family
 from reviewer.models import Finding, Indicator, Table
@@ -69,7 +69,7 @@ def conflicts(table: Table, quantities: list[Quantity], budget_year: int | None 
         if m is None:
             continue
         if index is None:
-            index = {id(ind): k for k, ind in enumerate(table.indicators)}
+            index = _indicator_positions(table, ctx_cache)
         k = index[id(m.indicator)]
         entry = out.setdefault(k, (m.indicator, [], []))
         if m.agrees:
@@ -78,7 +78,7 @@ def conflicts(table: Table, quantities: list[Quantity], budget_year: int | None 
             continue
         else:
             if texts is None:
-                texts = dict(narrative_fields(table))
+                texts = dict(narrative_fields_once(ctx_cache, table))
             if _sentence_states(texts.get(q.field or "", ""), q, quantities, m.indicator):
                 continue  # "服务费每人每年120元，其中…支付70元、…支付50元" with an indicator of 50元: a part
             entry[1].append(q)
@@ -94,6 +94,14 @@ def _indicator_index(table: Table, ctx_cache: dict | None) -> IndicatorIndex:
     if index is None:
         index = ctx_cache[key] = IndicatorIndex(table.indicators)
     return index
+
+
+def _indicator_positions(table: Table, ctx_cache: dict | None) -> dict[int, int]:
+    """id(indicator) → its index in the table, once per run."""
+    if ctx_cache is None:
+        return {id(ind): k for k, ind in enumerate(table.indicators)}
+    return memoised(ctx_cache, ("indicator-positions", id(table)),
+                    lambda: {id(ind): k for k, ind in enumerate(table.indicators)})
 
 
 def _sentence_states(text: str, q: Quantity, quantities: list[Quantity], ind: Indicator) -> bool:

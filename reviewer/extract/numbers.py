@@ -262,8 +262,10 @@ def _match_unit(t: str, pos: int) -> tuple[str | None, int]:
     p = pos + 1 if pos < len(t) and t[pos] == " " else pos
     if p >= len(t):
         return None, pos
-    u = next((u for u in _UNITS_BY_FIRST.get(t[p], ()) if t.startswith(u, p)), None)
-    if u is None:
+    for u in _UNITS_BY_FIRST.get(t[p], ()):  # a loop, not next(genexpr): this runs for every number
+        if t.startswith(u, p):
+            break
+    else:
         return None, pos
     end = p + len(u)
     if u[0].isascii() and u[0].isalpha():  # "m", "kg": attached, and not the start of a word
