@@ -458,3 +458,47 @@ def test_bulk_summary_lists_counts_failures_and_reports(tmp_path):
     out = console.export_text()
     assert "审核 3 个文件（续跑沿用 1 个）、5 张表，问题 3 个（错误 1、警告 2、提示 0）；通过 4、修改后通过 0、退回修改 1" in out
     assert "bad.txt: no table" in out and "bad.txt：bad.txt" not in out and "review.xlsx" in out
+
+
+# The escaping of xlsx, docx and html as first written (one regex search per value); the
+# writers now test with cheaper str methods and must produce exactly the same text.
+_XLSX_NEEDS_WORK = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DOCX_NEEDS_CLEANING = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DOCX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+AWKWARD_TEXTS = [
+    "", "满意度", "产出指标 > 数量指标 > 密集架", "a & b < c > d", "\"引号\" 'x'", "行一\r\n行二", "\t缩进",
+    "末尾空格 ", "\u3000全角空格", "满\x01意\x1f度\ufffe", "\uffff", "\x0b\x0c", "&amp;", "\xa0不换行空格", "x" * 33_000 + "<",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXTS)
+def test_escaping_matches_the_regex_definitions(text):
+    from html import escape as html_escape
+    from xml.sax.saxutils import escape as xml_escape
+
+    from reviewer.report.docx import _run
+    from reviewer.report.html import _e
+    from reviewer.report.xlsx import _ESCAPES, _ILLEGAL, MAX_CELL, _RowStyle, _Sheet, xml_text
+
+    cut = _ILLEGAL.sub("", text)[:MAX_CELL] if len(text) > MAX_CELL else text
+    expected_xlsx = cut.translate(_ESCAPES) if _XLSX_NEEDS_WORK.search(cut) else cut
+    assert xml_text(text) == expected_xlsx
+    sheet = _Sheet.__new__(_Sheet)  # a sheet without its temporary file: rows go to a StringIO
+    sheet.rows, sheet.body = 0, io.StringIO()
+    sheet.append([text], _RowStyle(["A"], [2]))
+    if text:
+        preserve = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        assert sheet.body.getvalue() == (f'<row r="1"><c r="A1" s="2" t="inlineStr"><is><t{preserve}>'
+                                         f"{expected_xlsx}</t></is></c></row>")
+    expected_docx = xml_escape(_DOCX_ILLEGAL.sub("", text)) if _DOCX_NEEDS_CLEANING.search(text) else text
+    assert _run(text) == f'<w:r><w:t xml:space="preserve">{expected_docx}</w:t></w:r>'
+    assert _e(text) == html_escape(text, quote=True)
+
+
+def test_docx_cleans_every_run_of_a_table_with_awkward_text(tmp_path):
+    import zipfile
+
+    path = write_docx(awkward_review(), tmp_path / "a.docx")
+    body = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+    assert "a &amp; b &lt; c &gt; d ]]&gt; e" in body and "满意度" in body
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", body)

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -33,16 +34,20 @@ def comment_group(finding: Finding | None) -> str:
     """Which part of the opinion a finding belongs to, from its indicator path or category."""
     if finding is None:
         return GROUPS[3]
-    parts = [p.strip() for p in (finding.location or "").split(">")]
-    level1 = parts[0]
-    level2 = parts[1] if len(parts) > 1 else ""
+    parts = (finding.location or "").split(">", 2)
+    return _group(parts[0].strip(), parts[1].strip() if len(parts) > 1 else "", finding.category)
+
+
+@lru_cache(maxsize=1024)
+def _group(level1: str, level2: str, category: str) -> str:
+    """comment_group of a finding at (一级, 二级): tables repeat few such pairs."""
     if "满意" in level1 or "满意" in level2:
         return GROUPS[2]
     if any(w in level1 for w in ("效益", "效果", "影响")):
         return GROUPS[1]
     if any(w in level1 for w in ("产出", "成本")) or level2.startswith(_OUTPUT_LEVEL2):
         return GROUPS[0]
-    if finding.category == "cost_inconsistency":
+    if category == "cost_inconsistency":
         return GROUPS[0]
     return GROUPS[3]
 
@@ -66,12 +71,15 @@ _NEEDS_CLEANING = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(value: str) -> str:
+    if value.isprintable():  # no control character: cheaper to test than the regex
+        return escape(value)
     return escape(_XML_ILLEGAL.sub("", value)) if _NEEDS_CLEANING.search(value) else value
 
 
-def _run(text: str, bold: bool = False) -> str:
+def _run(text: str, bold: bool = False, clean: bool = False) -> str:
+    """A run of `text`; `clean`: the text is known to hold nothing to escape or drop."""
     rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{text if clean else _text(text)}</w:t></w:r>'
 
 
 def _p(*runs: str, style: str | None = None, indent: bool = False) -> str:
@@ -101,20 +109,26 @@ class DocxWriter:
             self.body.write(self._table(file, tr))
 
     def _table(self, file: str, tr: TableReview) -> str:
-        out = [_p(_run(f"{self.n_tables}. {tr.title or '（无标题）'}"), style="Heading2")]
-        facts = [f"文件：{file}", f"类型：{KIND_LABELS.get(tr.kind, tr.kind)}"]
-        if unit := table_unit(tr):
+        unit = table_unit(tr)
+        kind = KIND_LABELS.get(tr.kind, tr.kind)
+        groups = [(g, texts) for g, texts in grouped_comments(tr).items() if texts]
+        # One test of all the table's text instead of one per run: few tables hold anything
+        # to escape or drop (then every run is cleaned as before).
+        text = "".join([file, unit, kind, tr.title, tr.verdict, *(t for _, texts in groups for t in texts)])
+        clean = text.isprintable() and "&" not in text and "<" not in text and ">" not in text
+        out = [_p(_run(f"{self.n_tables}. {tr.title or '（无标题）'}", clean=clean), style="Heading2")]
+        facts = [f"文件：{file}", f"类型：{kind}"]
+        if unit:
             facts.append(f"单位：{unit}")
         if (amount := table_amount(tr)) is not None:
             facts.append(f"本年度金额：{amount:g} 万元")
-        out.append(_p(_run("；".join(facts))))
-        groups = [(g, texts) for g, texts in grouped_comments(tr).items() if texts]
+        out.append(_p(_run("；".join(facts), clean=clean)))
         if not groups:
-            out.append(_p(_run("未发现需要修改的问题。"), indent=True))
+            out.append(_p(_run("未发现需要修改的问题。", clean=True), indent=True))
         for gi, (group, texts) in enumerate(groups):
-            out.append(_p(_run(f"{CHINESE_NUMERALS[gi]}、{group}", bold=True)))
-            out.extend(_p(_run(f"{n}. {text}"), indent=True) for n, text in enumerate(texts, 1))
-        out.append(_p(_run("审核结论：", bold=True), _run(tr.verdict, bold=True)))
+            out.append(_p(_run(f"{CHINESE_NUMERALS[gi]}、{group}", bold=True, clean=True)))
+            out.extend(_p(_run(f"{n}. {text}", clean=clean), indent=True) for n, text in enumerate(texts, 1))
+        out.append(_p(_run("审核结论：", bold=True, clean=True), _run(tr.verdict, bold=True, clean=clean)))
         return "".join(out)
 
     def add_error(self, file: str, message: str) -> None:

@@ -13,6 +13,10 @@ from reviewer.models import Review
 from reviewer.report import AtomicOutput, ReviewItems, spool, write_all
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; one serves every table.
+_encode_table = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class JsonWriter:
     def __init__(self, path: str | Path):
         self.out = AtomicOutput(path, ".json")
@@ -23,7 +27,7 @@ class JsonWriter:
 
     def add(self, file: str, review: Review) -> None:
         for tr in review.tables:
-            table = json.dumps({"file": file, **tr.contract()}, ensure_ascii=False)
+            table = _encode_table({"file": file, **tr.contract()})
             self.tables.write((",\n" if self.n_tables else "\n") + table)
             self.n_tables += 1
         entry = {"file": file, "budget_year": review.budget_year, "tables": len(review.tables),

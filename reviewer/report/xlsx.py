@@ -142,6 +142,8 @@ def xml_text(value: str) -> str:
     """`value` for an XML text node: illegal characters dropped, cut to MAX_CELL, &<> and CR escaped."""
     if len(value) > MAX_CELL:
         value = _ILLEGAL.sub("", value)[:MAX_CELL]
+    if value.isprintable():  # no CR nor illegal character: str.replace is cheaper than a regex search
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if _NEEDS_WORK.search(value):
         value = value.translate(_ESCAPES)
     return value
@@ -191,7 +193,6 @@ class _Sheet:
         n = str(self.rows)
         out = ['<row r="', n, '">']
         add = out.append
-        needs_work = _NEEDS_WORK.search
         for (start, empty, text_start, number_start), value in zip(row_style.cells, values):
             if value is None:
                 continue
@@ -199,8 +200,13 @@ class _Sheet:
                 if not value:
                     add(f"{start}{n}{empty}")
                     continue
-                text = value if len(value) <= MAX_CELL and not needs_work(value) else xml_text(value)
-                if value[0].isspace() or value[-1].isspace():
+                if len(value) > MAX_CELL or not value.isprintable():
+                    text = xml_text(value)
+                elif "&" in value or "<" in value or ">" in value:  # xml_text's common case, inline
+                    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                else:
+                    text = value
+                if len(value.strip()) != len(value):  # leading or trailing whitespace
                     add(f'{start}{n}{text_start} xml:space="preserve">{text}</t></is></c>')
                 else:
                     add(f"{start}{n}{text_start}>{text}</t></is></c>")
