@@ -250,12 +250,12 @@ def test_space_aligned_text_is_found_with_any_wide_space():
 
 
 def test_indicator_header_reads_the_same_from_filled_cells():
-    from reviewer.extract.indicators import _is_header_texts, is_indicator_header
+    from reviewer.extract.indicators import is_header_texts, is_indicator_header
 
     for texts in (["", "一级指标", "", "二级指标", "三级指标", "指标值"], ["一级\x00指标", "三级指标"],
                   ["指标名称", "二级指标"], ["项目名称", "指标名称", "一级指标"], ["名", "称级"], ["产出指标", "数量"]):
         row = GridRow(cells=[Cell(text=t) for t in texts])
-        assert _is_header_texts([t for t in texts if t]) == is_indicator_header(row)
+        assert is_header_texts([t for t in texts if t]) == is_indicator_header(row)
     assert is_indicator_header(GridRow(cells=[Cell(text=t) for t in ("一级指标", "二级指标", "三级指标")]))
     assert not is_indicator_header(GridRow(cells=[Cell(text="一级\x00指标"), Cell(text="三级指标")]))
 
@@ -295,3 +295,64 @@ def test_verify_golden_finds_a_changed_document(tmp_path, capsys):
     assert verify_golden(golden, corpus) == 1
     out = capsys.readouterr().out
     assert ".tables[0].indicators[0].level3" in out and "1 DIFFER" in out
+
+
+@pytest.fixture
+def row_text_inputs(tmp_path) -> list[tuple[bytes, str]]:
+    """The reference sample, the real tables, synthetic files and a few untidy grids."""
+    samples = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+    samples = samples if samples.exists() else Path("/work/shared/samples")
+    files = [samples / "jiyuan_housing_fund_2021.txt", *sorted((samples / "real").glob("*.tsv"))]
+    inputs = [(p.read_bytes(), p.name) for p in files if p.exists()]
+    generate(tmp_path, tables=6, files=2, seed=5)
+    inputs += [(p.read_bytes(), p.name) for p in sorted(tmp_path.rglob("*.tsv"))]
+    # markup, wide spaces, page marks and markdown; traditional text with pinyin glosses
+    inputs.append(("**项目名称**：\t<p>某　项目</p>\n\t— 12 —\t\n第 3 页 共 8 页\n# 一级指标\t二级指标\t三级指标\t指标值\n"
+                   "產(chǎn)出指標\t數量指標\t培訓人數\t≥200人\n".encode(), "dirty.txt"))
+    inputs.append(("項目名稱\t職業技能培訓補貼項目\n一級指標\t二級指標\t三級指標\t指標值\n"
+                   "產出指標\t數量指標\t培訓人數\t≥200人\n效益指標\t社會效益指標\t就業率\t≥80%\n".encode(), "trad.txt"))
+    # a tree with no header row: the reader makes one up, with its own texts
+    inputs.append(("项目名称\t某项目\n年度目标\t完成培训任务，提高就业率，服务群众满意\n产出指标\t数量指标\t培训人数\t≥200人\n"
+                   "\t质量指标\t合格率\t≥95%\n效益指标\t社会效益指标\t就业率\t≥80%\n".encode(), "bare.txt"))
+    return inputs
+
+
+def test_row_texts_are_the_cleaned_cells(row_text_inputs):
+    """clean_rows hands back each row's texts as its cells hold them once cleaned, whatever the path."""
+    from reviewer.extract.normalize import clean_rows
+    from reviewer.extract.readers import read_grid
+
+    for data, name in row_text_inputs:
+        grid = read_grid(data, name)
+        texts = clean_rows(grid)
+        assert texts == [[c.text for c in r.cells] for r in grid.rows], name
+    html_grid = Grid(source="x.html", format="html", rows=[
+        GridRow(cells=[Cell(text="<b>项目名称</b>"), Cell(text=" 某\u3000项目 ")]), GridRow(cells=[Cell(text="— 2 —")])])
+    assert clean_rows(html_grid) == [["项目名称", "某 项目"], ["— 2 —"]]  # page marks are dropped from text only
+
+
+def test_tables_read_the_same_with_or_without_the_row_texts(row_text_inputs):
+    """The stages that take the rows' texts from clean_rows read exactly what they read from the cells."""
+    from reviewer.extract.fields import read_fields
+    from reviewer.extract.normalize import clean_rows
+    from reviewer.extract.readers import read_grid
+    from reviewer.extract.segment import find_segments
+    from reviewer.extract.tables import build_indicator_tables
+
+    tables = 0
+    for data, name in row_text_inputs:
+        grid = read_grid(data, name)
+        texts = clean_rows(grid)
+        rows = grid.rows
+        segments = find_segments(rows)
+        assert segments == find_segments(rows, texts), name
+        for seg in segments:
+            if seg.kind not in ("project", "department"):
+                continue
+            part, part_texts = rows[seg.start: seg.end], texts[seg.start: seg.end]
+            given = build_indicator_tables(part, seg.kind, None, grid.format, part_texts)
+            gathered = build_indicator_tables(part, seg.kind, None, grid.format)
+            assert [t.model_dump() for t in given] == [t.model_dump() for t in gathered], name
+            assert read_fields(part, grid.format, part_texts) == read_fields(part, grid.format), name
+            tables += len(given)
+    assert tables >= 20

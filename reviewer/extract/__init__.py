@@ -7,9 +7,9 @@ import re
 from reviewer.config import Config
 from reviewer.errors import InputError
 from reviewer.extract.fast import paused_gc
-from reviewer.extract.indicators import is_indicator_header
+from reviewer.extract.indicators import is_header_texts
 from reviewer.extract.linewise import one_cell_per_line, rebuild_rows, tree_score
-from reviewer.extract.normalize import normalize_grid
+from reviewer.extract.normalize import clean_rows
 from reviewer.extract.segment import find_segments, years_in
 from reviewer.extract.tables import (
     build_budget_table,
@@ -96,17 +96,17 @@ def document_from_grid(grid: Grid, config: Config | None = None) -> Document:
 
 def _document_from_grid(grid: Grid, config: Config | None = None) -> Document:
     framework = config.framework if config else None
-    grid = normalize_grid(grid)
+    row_texts = clean_rows(grid)  # each row's cell texts, read once for every stage below
     rows = grid.rows
     tables: list[Table] = []
-    segments = find_segments(rows)
+    segments = find_segments(rows, row_texts)
     for seg in segments:
-        part = rows[seg.start: seg.end]
-        if not any(c.text for r in part for c in r.cells):
+        part, part_texts = rows[seg.start: seg.end], row_texts[seg.start: seg.end]
+        if not any(any(texts) for texts in part_texts):
             continue
         if seg.kind == "narrative":
-            if _has_indicator_tree(part):
-                tables.extend(t for t in build_indicator_tables(part, "project", framework, grid.format)
+            if any(is_header_texts(texts) for texts in part_texts):  # an indicator tree
+                tables.extend(t for t in build_indicator_tables(part, "project", framework, grid.format, part_texts)
                               if t.indicators or t.header or t.narrative)
             else:
                 t = build_narrative(part)
@@ -117,11 +117,12 @@ def _document_from_grid(grid: Grid, config: Config | None = None) -> Document:
             if t.rows or t.columns:
                 tables.append(t)
         else:
-            tables.extend(t for t in build_indicator_tables(part, seg.kind, framework, grid.format)
+            tables.extend(t for t in build_indicator_tables(part, seg.kind, framework, grid.format, part_texts)
                           if t.indicators or t.header or t.narrative)
     if not any(t.kind != "budget" or t.rows for t in tables) and not segments[1:]:
         # a paste with no title we know: one table if it has a tree (grid, bare rows or prose)
-        found = [t for t in build_indicator_tables(rows, "project", framework, grid.format) if t.indicators]
+        found = [t for t in build_indicator_tables(rows, "project", framework, grid.format, row_texts)
+                 if t.indicators]
         tables = found or tables  # else a budget narrative on its own: still worth checking
     if not tables:
         raise InputError(
@@ -159,6 +160,3 @@ def _department(tables: list[Table]) -> str | None:
             votes[t.unit_name] = votes.get(t.unit_name, 0) + 1
     return max(votes, key=votes.__getitem__) if votes else None
 
-
-def _has_indicator_tree(rows) -> bool:
-    return any(is_indicator_header(r) for r in rows)

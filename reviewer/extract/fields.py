@@ -159,17 +159,21 @@ def _lookup(t: str) -> tuple[str, str] | None:
     return _LABELS.get(t2)
 
 
-def read_fields(rows: list[GridRow], layout: str = "text") -> list[tuple[str, str, TextField]]:
+def read_fields(
+    rows: list[GridRow], layout: str = "text", row_texts: list[list[str]] | None = None
+) -> list[tuple[str, str, TextField]]:
     """(section, key, field) for every label–value pair in the rows above the indicator tree.
 
     In text (`layout` "text"), a line that only continues the long value above it — a cell that
-    wrapped when the table was copied out of a PDF — is joined back to that value.
+    wrapped when the table was copied out of a PDF — is joined back to that value. `row_texts`:
+    each row's cell texts, when the caller has them.
     """
-    reader = _FieldReader(_table_unit(rows))
+    if row_texts is None:
+        row_texts = [[c.text for c in r.cells] for r in rows]
+    reader = _FieldReader(_table_unit(row_texts))
     previous: GridRow | None = None
     text_layout = layout == "text"
-    for row in rows:
-        texts = [c.text for c in row.cells]
+    for row, texts in zip(rows, row_texts, strict=True):
         filled = len(texts) - texts.count("")
         if not filled:
             continue
@@ -182,10 +186,10 @@ def read_fields(rows: list[GridRow], layout: str = "text") -> list[tuple[str, st
     return reader.out
 
 
-def _table_unit(rows: list[GridRow]) -> str:
-    for row in rows[:6]:
-        for c in row.cells:
-            m = _TABLE_UNIT.search(c.text)
+def _table_unit(row_texts: list[list[str]]) -> str:
+    for texts in row_texts[:6]:
+        for text in texts:
+            m = _TABLE_UNIT.search(text)
             if m:
                 return m.group(1)
     return "万元"

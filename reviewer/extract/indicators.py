@@ -69,11 +69,11 @@ _TARGET_LIKE = re.compile(
 def is_indicator_header(row: GridRow) -> bool:
     texts = [c.text for c in row.cells]
     joined = "\x00".join(texts)
-    # most rows: no need to clean every cell (the test of _is_header_texts, without its call)
-    return ("级" in joined or "名称" in joined) and _is_header_texts(texts)
+    # most rows: no need to clean every cell (the test of is_header_texts, without its call)
+    return ("级" in joined or "名称" in joined) and is_header_texts(texts)
 
 
-def _is_header_texts(texts: list[str]) -> bool:
+def is_header_texts(texts: list[str]) -> bool:
     """is_indicator_header of a row's cell texts."""
     joined = "\x00".join(texts)
     if "级" not in joined and "名称" not in joined:
@@ -187,32 +187,37 @@ class IndicatorReader:
         self.framework = framework
         self.kind = kind
 
-    def detect(self, rows: list[GridRow], cols: Columns) -> str:
+    def detect(self, row_texts: list[list[str]], cols: Columns) -> str:
+        """The framework of the tree whose rows have these cell texts (unless the reader was given one)."""
         if self.framework:
             return self.framework
         width = cols.roles.get("level3", 2)
         # each name once: the framework is chosen from the set of names
-        names = tuple(dict.fromkeys([c.text for r in rows for c in r.cells[:width] if 0 < len(c.text) <= 14]))
+        names = tuple(dict.fromkeys([t for texts in row_texts for t in texts[:width] if 0 < len(t) <= 14]))
         return _detect_framework(self.tax, names, self.kind == "department")
 
     def read(self, header: GridRow, body: list[GridRow], layout: str = "text",
-             columns: tuple[GridRow | None, Columns, bool] | None = None) -> tuple[list[Indicator], list[Slot], str]:
+             columns: tuple[GridRow | None, Columns, bool] | None = None,
+             body_texts: list[list[str]] | None = None) -> tuple[list[Indicator], list[Slot], str]:
         """The tree under `header`. `layout` is the grid's format (text, xlsx, docx, html, csv, pdf).
 
         `columns` is (sub, *read_columns(header, sub)) when the caller has read them already; they
-        serve when `sub` is still the first filled row of `body`.
+        serve when `sub` is still the first filled row of `body`. `body_texts`: each body row's cell
+        texts, when the caller has them.
         """
-        sub = next((r for r in body if any(c.text for c in r.cells)), None)
+        if body_texts is None:
+            body_texts = [[c.text for c in r.cells] for r in body]
+        sub = next((r for r, texts in zip(body, body_texts) if any(texts)), None)
         if columns is not None and columns[0] is sub:
             cols, used_sub = columns[1], columns[2]
         else:
             cols, used_sub = read_columns(header, sub)
-        lines = self._body_lines(header, body, sub if used_sub else None, layout)
-        framework = self.detect([r for r, _ in lines], cols)
+        lines = self._body_lines(header, body, body_texts, sub if used_sub else None, layout)
+        framework = self.detect([texts for _, texts, _ in lines], cols)
         plan = _Plan(cols)
         raw = []
-        for line, after_break in lines:
-            raw.append(self._split(line, cols, framework, plan, after_break))
+        for line, texts, after_break in lines:
+            raw.append(self._split(line, cols, framework, plan, after_break, texts))
         if layout == "text":
             raw = self._join_wrapped(raw, framework)
         centered = layout not in STRUCTURED and bool(raw) and not raw[0].l1
@@ -220,13 +225,14 @@ class IndicatorReader:
         self._resolve_level1(raw, framework)
         return self._build(raw, cols), self._slots(raw), framework
 
-    def _body_lines(self, header: GridRow, body: list[GridRow], sub: GridRow | None, layout: str):
-        """(row, after a break) for the rows of the tree: repeated headers skipped, stops honoured."""
+    def _body_lines(self, header: GridRow, body: list[GridRow], body_texts: list[list[str]], sub: GridRow | None,
+                    layout: str):
+        """(row, its texts, after a break) for the rows of the tree: repeated headers skipped, stops honoured."""
         table = header.location.table
-        out: list[tuple[GridRow, bool]] = []
+        out: list[tuple[GridRow, list[str], bool]] = []
         skip_sub, after_break, seen_sub = False, False, sub is None
-        for k, r in enumerate(body):
-            texts = [c.text for c in r.cells if c.text]
+        for k, (r, all_texts) in enumerate(zip(body, body_texts)):
+            texts = [t for t in all_texts if t]
             if not texts:
                 if layout in STRUCTURED and layout != "pdf" and out:
                     if not self._continues(header, body, k + 1):
@@ -245,14 +251,14 @@ class IndicatorReader:
             if len(texts) == 1 and layout in ("text", "pdf") and PAGE_HEADER.search(texts[0]):
                 after_break = bool(out)  # the running header of the next page
                 continue
-            if _is_header_texts(texts):  # printed again after a page break (empty cells never count)
+            if is_header_texts(texts):  # printed again after a page break (empty cells never count)
                 skip_sub, after_break = sub is not None, bool(out)
                 continue
             if skip_sub:
                 skip_sub = False
-                if sub is not None and [c.text for c in r.cells if c.text] == [c.text for c in sub.cells if c.text]:
+                if sub is not None and texts == [c.text for c in sub.cells if c.text]:
                     continue
-            out.append((r, after_break))
+            out.append((r, all_texts, after_break))
             after_break = False
         return out
 
@@ -276,10 +282,12 @@ class IndicatorReader:
     # -- one row
 
     def _split(self, row: GridRow, cols: Columns, framework: str, plan: _Plan | None = None,
-               after_break: bool = False) -> _Row:
+               after_break: bool = False, texts: list[str] | None = None) -> _Row:
+        """`texts`: the row's cell texts, when the caller has them."""
         plan = plan or _Plan(cols)
         cells = row.cells
-        texts = [c.text for c in cells]
+        if texts is None:
+            texts = [c.text for c in cells]
         n = len(texts)
         if n and not texts[0]:
             positional = True

@@ -102,6 +102,17 @@ def looks_traditional(sample: str) -> bool:
 
 def normalize_grid(grid: Grid) -> Grid:
     """Clean every cell in place; convert traditional text with pinyin glosses when present."""
+    clean_rows(grid)
+    return grid
+
+
+def clean_rows(grid: Grid) -> list[list[str]]:
+    """normalize_grid, returning each row's cell texts once cleaned (parallel to grid.rows).
+
+    The later stages read every row's texts several times; they take these lists instead of
+    gathering them from the cells again. Nothing changes a cell's text or a row's cells after
+    this cleaning, so the lists stay true; they are shared, never to be changed.
+    """
     rows = grid.rows
     sample = "".join([c.text for r in rows[:400] for c in r.cells])[:20000]
     glossed = bool(_PINYIN.search(sample))
@@ -110,9 +121,13 @@ def normalize_grid(grid: Grid) -> Grid:
     convert = converter().convert if traditional else None
     plain = not (glossed or traditional)
     page_mark = _PAGE_MARK.match
+    no_cells: list[str] = []
+    all_texts: list[list[str]] = []
+    add = all_texts.append
     for row in rows:
         cells = row.cells
         if not cells:
+            add(no_cells)
             continue
         if plain:
             texts = [c.text for c in cells]
@@ -123,23 +138,28 @@ def normalize_grid(grid: Grid) -> Grid:
                     text = "".join(texts)
                     if len(text) <= 20 and page_mark(text) is not None:
                         row.cells = []
+                        texts = no_cells
+                add(texts)
                 continue
-        for cell in row.cells:
+        texts = []
+        for cell in cells:
             t = original = cell.text
-            if not t:
-                continue
-            if glossed:
-                t = _PINYIN.sub("", t)
-            if convert is not None:
-                t = convert(t)
-            if paged and ("**" in t or "__" in t or t[0] == "#"):
-                t = _MD_HEADING.sub("", _MD_EMPHASIS.sub(r"\2", t))
-            t = clean_cell(t)
-            if t != original:  # assigning a pydantic field costs more than comparing
-                cell.text = t
-        if paged and row.cells and is_page_mark(row):
+            if t:
+                if glossed:
+                    t = _PINYIN.sub("", t)
+                if convert is not None:
+                    t = convert(t)
+                if paged and ("**" in t or "__" in t or t[0] == "#"):
+                    t = _MD_HEADING.sub("", _MD_EMPHASIS.sub(r"\2", t))
+                t = clean_cell(t)
+                if t != original:  # assigning a pydantic field costs more than comparing
+                    cell.text = t
+            texts.append(t)
+        if paged and is_page_mark(row):
             row.cells = []
-    return grid
+            texts = no_cells
+        add(texts)
+    return all_texts
 
 
 def is_page_mark(row) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reviewer.extract.fields import cell_label, classify_label, clean_label
-from reviewer.extract.indicators import is_indicator_header
+from reviewer.extract.indicators import is_header_texts, is_indicator_header
 from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.models import GridRow
 
@@ -64,11 +64,14 @@ def _label_of(first: str | None) -> str | None:
     return label[1] if label else None
 
 
-def find_segments(rows: list[GridRow]) -> list[Segment]:
+def find_segments(rows: list[GridRow], row_texts: list[list[str]] | None = None) -> list[Segment]:
+    """The tables of a document's rows; `row_texts`: each row's cell texts (normalize.clean_rows)."""
+    if row_texts is None:
+        row_texts = [[c.text for c in r.cells] for r in rows]
     starts: list[Segment] = []
     i, n = 0, len(rows)
     while i < n:
-        texts = [c.text for c in rows[i].cells if c.text]
+        texts = [t for t in row_texts[i] if t]
         single = texts[0].strip("*＊ ") if len(texts) == 1 else None  # _single(rows[i])
         if single and len(single) <= 80:
             kind = title_kind(single)
@@ -101,7 +104,7 @@ def find_segments(rows: list[GridRow]) -> list[Segment]:
                 rows, recent.start, i
             )
             in_header = (recent and recent.kind == "project" and label == "单位名称"
-                         and not any(is_indicator_header(rows[k]) for k in range(recent.start, i)))
+                         and not any(is_header_texts(row_texts[k]) for k in range(recent.start, i)))
             if in_header:
                 pass  # the unit of the project above, a field of its header
             elif owned:

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from reviewer.extract.fields import cell_label, clean_label, read_fields
-from reviewer.extract.indicators import Columns, IndicatorReader, is_indicator_header, read_columns
+from reviewer.extract.indicators import Columns, IndicatorReader, is_header_texts, read_columns
 from reviewer.extract.segment import YEAR_LINE, row_text, years_in
 from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.models import Cell, GridRow, Table, TextField
@@ -24,20 +24,20 @@ _NUMERIC = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
 _SECTION = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
 
 
-def table_text(rows: list[GridRow]) -> str:
+def table_text(rows: list[GridRow], row_texts: list[list[str]] | None = None) -> str:
+    """The rows as tab-separated lines, blank rows left out; `row_texts`: their cell texts."""
     lines = []
-    for r in rows:
-        texts = [c.text for c in r.cells]
+    for texts in row_texts if row_texts is not None else ([c.text for c in r.cells] for r in rows):
         line = "\t".join(texts)
         if len(line) >= len(texts) > 0:  # longer than its tabs: some cell has text
             lines.append(line)
     return "\n".join(lines)
 
 
-def _title_lines(rows: list[GridRow]) -> list[str]:
+def _title_lines(row_texts: list[list[str]]) -> list[str]:
     out = []
-    for r in rows:
-        texts = [c.text for c in r.cells if c.text]
+    for all_texts in row_texts:
+        texts = [t for t in all_texts if t]
         if not texts:
             continue
         if len(texts) != 1 or len(texts[0]) > 80 or cell_label(texts[0]):
@@ -75,9 +75,15 @@ def with_indicator_header(rows: list[GridRow]) -> tuple[list[GridRow], int | Non
     A paste of the tree alone (no header row) gets one: the first row that starts with a 一级 name
     followed by one of its 二级 names shows where the columns are.
     """
-    h = next((i for i, r in enumerate(rows) if is_indicator_header(r)), None)
+    rows, _, h = _with_header(rows, [[c.text for c in r.cells] for r in rows])
+    return rows, h
+
+
+def _with_header(rows: list[GridRow], row_texts: list[list[str]]) -> tuple[list[GridRow], list[list[str]], int | None]:
+    """with_indicator_header, with the rows' texts in and out (a made-up header row has its own)."""
+    h = next((i for i, texts in enumerate(row_texts) if is_header_texts(texts)), None)
     if h is not None:
-        return rows, h
+        return rows, row_texts, h
     tax = load_taxonomy()
     for i, r in enumerate(rows[:200]):
         cells = [(k, c.text) for k, c in enumerate(r.cells) if c.text]
@@ -89,12 +95,13 @@ def with_indicator_header(rows: list[GridRow]) -> tuple[list[GridRow], int | Non
             names = ["一级指标", "二级指标", "三级指标", "指标值"]
             header = GridRow(cells=[Cell(text="", location=r.location) for _ in range(k1)]
                              + [Cell(text=n, location=r.location) for n in names], location=r.location)
-            return [*rows[:i], header, *rows[i:]], i
-    return rows, None
+            return [*rows[:i], header, *rows[i:]], [*row_texts[:i], [""] * k1 + names, *row_texts[i:]], i
+    return rows, row_texts, None
 
 
-def _single_text(row: GridRow) -> str | None:
-    texts = [c.text for c in row.cells if c.text]
+def _single_text(row_texts: list[str]) -> str | None:
+    """The text of a row's only filled cell (stars and spaces stripped), else None."""
+    texts = [t for t in row_texts if t]
     return texts[0].strip("*＊ ") if len(texts) == 1 else None
 
 
@@ -117,15 +124,21 @@ def _year_of(lines: list[str], fields: dict[str, TextField], text: str = "") -> 
 
 
 def build_indicator_tables(
-    rows: list[GridRow], kind: str, framework: str | None = None, layout: str = "text"
+    rows: list[GridRow], kind: str, framework: str | None = None, layout: str = "text",
+    row_texts: list[list[str]] | None = None,
 ) -> list[Table]:
     """A project or department table, or several when the tree is a flat export listing many
-    projects (a 项目名称 column beside the indicator columns): one table per project."""
-    titles, original = _title_lines(rows), rows
-    rows, h = with_indicator_header(rows)
+    projects (a 项目名称 column beside the indicator columns): one table per project.
+
+    `row_texts`: each row's cell texts (normalize.clean_rows), gathered here when not given.
+    """
+    if row_texts is None:
+        row_texts = [[c.text for c in r.cells] for r in rows]
+    titles, original, original_texts = _title_lines(row_texts), rows, row_texts
+    rows, row_texts, h = _with_header(rows, row_texts)
     if h is not None:
         body = rows[h + 1:]
-        sub = next((r for r in body if any(c.text for c in r.cells)), None)
+        sub = next((r for r, texts in zip(body, row_texts[h + 1:]) if any(texts)), None)
         cols, used_sub = read_columns(rows[h], sub)
         if "project" in cols.roles:
             groups = _project_groups(body, cols)
@@ -135,7 +148,8 @@ def build_indicator_tables(
         columns = (sub, cols, used_sub)
     else:
         columns = None
-    return [_indicator_table(rows, h, titles, kind, framework, layout, text=table_text(original), columns=columns)]
+    return [_indicator_table(rows, h, titles, kind, framework, layout, text=table_text(original, original_texts),
+                             columns=columns, row_texts=row_texts)]
 
 
 def _project_groups(body: list[GridRow], cols) -> list[tuple[str, list[GridRow]]]:
@@ -185,19 +199,24 @@ def build_indicator_table(rows: list[GridRow], kind: str, framework: str | None 
     `layout` is the grid's format: text copied from a PDF or a web page is read with more
     tolerance (wrapped cells, labels printed mid-block) than a workbook or a document.
     """
-    with_header, h = with_indicator_header(rows)
-    return _indicator_table(with_header, h, _title_lines(rows), kind, framework, layout, text=table_text(rows))
+    row_texts = [[c.text for c in r.cells] for r in rows]
+    with_header, with_header_texts, h = _with_header(rows, row_texts)
+    return _indicator_table(with_header, h, _title_lines(row_texts), kind, framework, layout,
+                            text=table_text(rows, row_texts), row_texts=with_header_texts)
 
 
 def _indicator_table(
     rows: list[GridRow], h: int | None, titles: list[str], kind: str, framework: str | None, layout: str, text: str,
-    columns: tuple[GridRow | None, Columns, bool] | None = None,
+    columns: tuple[GridRow | None, Columns, bool] | None = None, row_texts: list[list[str]] | None = None,
 ) -> Table:
-    """`columns`: (sub-header candidate, columns, sub used) when the caller has read them already."""
-    head_rows = rows[len(titles): h if h is not None else len(rows)]
+    """`columns`: (sub-header candidate, columns, sub used) when the caller has read them already;
+    `row_texts`: the rows' cell texts."""
+    if row_texts is None:
+        row_texts = [[c.text for c in r.cells] for r in rows]
+    head = slice(len(titles), h if h is not None else len(rows))
     header: dict[str, TextField] = {}
     narrative: dict[str, TextField] = {}
-    for section, key, tf in read_fields(head_rows, layout):
+    for section, key, tf in read_fields(rows[head], layout, row_texts[head]):
         target = header if section == "header" else narrative
         if key in target:
             key, tf = _second_key(target, key, tf)
@@ -205,8 +224,13 @@ def _indicator_table(
     indicators, slots, fw = [], [], None
     if h is not None:
         repeated = set(titles)  # the title printed again on the next page of a long table
-        body = [GridRow(cells=[], location=r.location) if _single_text(r) in repeated else r for r in rows[h + 1:]]
-        indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], body, layout, columns)
+        body, body_texts = [], []
+        for r, texts in zip(rows[h + 1:], row_texts[h + 1:]):
+            if repeated and _single_text(texts) in repeated:
+                r, texts = GridRow(cells=[], location=r.location), []
+            body.append(r)
+            body_texts.append(texts)
+        indicators, slots, fw = IndicatorReader(framework, kind=kind).read(rows[h], body, layout, columns, body_texts)
     else:
         from reviewer.extract.prose import read_prose_indicators
 
