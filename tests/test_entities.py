@@ -296,3 +296,28 @@ def test_a_unit_cost_without_a_head_noun_matches_by_its_clause():
     [_, q] = extract_quantities("对15名传承人给予传习补助，每人每年8000元。")
     m = match_indicator(q, table)
     assert m is not None and m.indicator.level3 == "传承人传习补助标准" and not m.agrees
+
+
+def test_regex_guards_skip_only_texts_the_patterns_cannot_match():
+    """_build tries the marker, after-comparator and after-approximation patterns only on texts
+    starting with one of their first characters: the skipped texts never match."""
+    import random
+
+    from reviewer.checks import entities as E
+
+    rng = random.Random(11)
+    alphabet = "0123456789０١（()）一二三四五六七八九十目标第是、.．:：及以上下之内左右余约 个人元"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    guards = (
+        (E._MARKER_RE, lambda t: t[:1] in E._MARKER_FIRST or t[:1].isdecimal()),
+        (E._COMPARATOR_AFTER, lambda t: t[:1] in E._COMPARATOR_AFTER_FIRST),
+        (E._APPROX_AFTER_WORD, lambda t: t[:1] in E._APPROX_AFTER_FIRST),
+    )
+    for pattern, guard in guards:
+        reached = 0
+        for text in texts:
+            if guard(text):
+                reached += pattern.match(text) is not None
+            else:
+                assert pattern.match(text) is None, (pattern.pattern, text)
+        assert reached, pattern.pattern  # the texts do reach the pattern

@@ -469,3 +469,64 @@ def test_real_tongxin_prose_with_placeholders(samples_dir):
         ("numeric", ">=", 10.0, "户"),
         ("numeric", ">=", 95.0, "%"),
     ]
+
+
+# ------------------------------------------------------------------ fast paths: same answers as the plain ones
+
+
+def _random_texts(alphabet: str, count: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(count)]
+
+
+def test_fold_symbols_is_translate():
+    from reviewer.extract.targets import _SYMBOLS, _fold_symbols
+
+    table = str.maketrans(_SYMBOLS)
+    texts = [*_SYMBOLS, "".join(_SYMBOLS), "≧95%", "2021—2023年", "＝595元/个", "合格", ""]
+    texts += _random_texts("".join(_SYMBOLS) + "≥≤~-=0123456789%元年月合格 ", 3000, seed=4)
+    for text in texts:
+        assert _fold_symbols(text) == text.translate(table), text
+
+
+def test_date_pattern_guards_skip_only_texts_the_patterns_cannot_match():
+    """_parse_date tries the year-first patterns only on a text starting with 19/20, _yearless
+    its patterns only on a text with 月/年/季度 or starting with 每/次, _date_core the completion
+    verb only after a text ending in a verb's last character: the skipped texts never match."""
+    from reviewer.extract import targets as T
+
+    year_first = (T._DATE_YMD_RE, T._YEAR_RE, T._QUARTER_RE, T._HALF_RE, T._MONTH_SPAN_RE, T._YEAR_SPAN_RE)
+    yearless = (T._DATE_MD_RE, T._YEARLESS_END_RE, T._YEARLESS_QUARTER_RE, T._YEARLESS_HALF_RE, T._RECURRING_RE)
+    alphabet = "0123456789120120年月日号底末初上中下旬份度第季半每个次周-~至到/.一二三四前内完成付到位验收用施x"
+    texts = _random_texts(alphabet, 20000, seed=7)
+    texts += ["2021年底", "2021年第二季度", "12月底", "年底", "第四季度", "下半年", "每月20日", "次月10日",
+              "每季度末", "2023年底前完成", "6月30日前拨付到位", "投入使用", "30座", "≥95%"]
+    matched = {"year": 0, "yearless": 0, "done": 0}
+    for text in texts:
+        if not text.startswith(("19", "20")):
+            assert not any(p.fullmatch(text) for p in year_first), text
+            assert not any(T._DATE_YMD_RE.fullmatch(text.partition(sep)[0]) for sep in "-~至到"), text
+        else:
+            matched["year"] += any(p.fullmatch(text) for p in year_first)
+        if "月" not in text and "年" not in text and "季度" not in text and text[:1] not in ("每", "次"):
+            assert not any(p.fullmatch(text) for p in yearless), text
+        else:
+            matched["yearless"] += any(p.fullmatch(text) for p in yearless)
+        if text[-1:] not in T._DONE_TAIL_LAST:
+            assert T._DONE_TAIL_RE.search(text) is None, text
+        else:
+            matched["done"] += T._DONE_TAIL_RE.search(text) is not None
+    assert all(matched.values()), matched  # the texts do reach every pattern
+
+
+@pytest.mark.parametrize("raw, kind, when", [
+    ("2021年第二季度", "period", D(2021, 6, 30)), ("2023年底前完成", "date", D(2023, 12, 31)),
+    ("12月底前", "date", D(2021, 12, 31)), ("第四季度", "period", D(2021, 12, 31)),
+    ("每月20日前", "date", None), ("6月30日前拨付到位", "date", D(2021, 6, 30)), ("2021—2022年", "period", D(2022, 12, 31)),
+])
+def test_dates_after_the_guards(raw, kind, when):
+    t = parse_target(raw)
+    assert t.kind == kind
+    assert resolve_date(t, 2021) == when

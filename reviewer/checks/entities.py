@@ -62,6 +62,9 @@ _APPROX_AFTER = ("左右", "上下", "余")
 _COMPARATOR_AFTER = re.compile("|".join(map(re.escape, (w for w, _ in _COMPARATORS_AFTER))))
 _COMPARATOR_OF = dict(reversed(_COMPARATORS_AFTER))  # word → comparator, the first entry of a word
 _APPROX_AFTER_WORD = re.compile("|".join(map(re.escape, _APPROX_AFTER)))
+# first characters of what the two patterns above can match: a text starting otherwise skips them
+_COMPARATOR_AFTER_FIRST = frozenset(w[0] for w, _ in _COMPARATORS_AFTER)
+_APPROX_AFTER_FIRST = frozenset(w[0] for w in _APPROX_AFTER)
 _AFTER_WORD = re.compile("|".join(map(re.escape, (*(w for w, _ in _COMPARATORS_AFTER), *_APPROX_AFTER))))
 
 # Words that end a change statement right before the number: "比2020年减少0.7万元".
@@ -111,6 +114,7 @@ _MARKER_RE = re.compile(
     r"^(?:\d{1,2}\s*[、.．]|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[）)]|[一二三四五六七八九十]{1,3}\s*(?:是|、)"
     r"|目标\s*\d{1,2}\s*[:：]?|第[一二三四五六七八九十\d]+[、,，]?)+"
 )
+_MARKER_FIRST = frozenset("（(一二三四五六七八九十目第")  # or a decimal digit: what _MARKER_RE starts with
 _MARKER_ANYWHERE = re.compile(r"(?:^|(?<=[\s。；;，,]))(?:[一二三四五六七八九十]{1,3}是|\d{1,2}、)")
 _NON_ENTITY_START = re.compile(r"^(的|之|以上|以下|以内|左右|及以上|上下|多|余|后|前|内|中|间|起|止|至|到)")
 _POST_CUT = re.compile(
@@ -341,15 +345,16 @@ def _build(text: str, s: NumberSpan, pre_start: int, pre_raw: str, post_raw: str
            dates: list[NumberSpan], field: str | None) -> Quantity:
     pre = _remove_dates(pre_raw, pre_start, dates) if dates else pre_raw
     pre = _WS.sub("", pre)
-    pre = _MARKER_RE.sub("", pre)
+    if pre[:1] in _MARKER_FIRST or pre[:1].isdecimal():  # \d is a decimal digit of any script
+        pre = _MARKER_RE.sub("", pre)
 
     tail, unit, comparator, approx, delta = _strip_tail(pre, s.unit)
     post = post_raw.lstrip()
-    m = _COMPARATOR_AFTER.match(post)  # the first word of _COMPARATORS_AFTER that starts it
-    if m:
+    m = _COMPARATOR_AFTER.match(post) if post[:1] in _COMPARATOR_AFTER_FIRST else None
+    if m:  # the first word of _COMPARATORS_AFTER that starts it
         comparator = _COMPARATOR_OF[m.group()] if comparator in (None, "=", ">=", "<=") else comparator
         post = post[m.end():]
-    m = _APPROX_AFTER_WORD.match(post)
+    m = _APPROX_AFTER_WORD.match(post) if post[:1] in _APPROX_AFTER_FIRST else None
     if m:
         approx, post = True, post[m.end():]
     if delta and _COMPARED_WITH.search(tail):
@@ -430,7 +435,7 @@ def _finish(text: str, s: NumberSpan, pre_start: int, pre: str, tail: str, post:
     if entity in _ACTION_ONLY:
         entity = ""  # "支付50%": a payment step, not a thing counted
     quote = text[quote_start:quote_end].strip()
-    context = _clean_context(_PER_IN_PHRASE.sub("", tail))
+    context = _clean_context(_PER_IN_PHRASE.sub("", tail) if "每" in tail else tail)
     if len(distinctive(entity, fallback=False)) < 2 and pre_start > 0 and text[pre_start - 1] not in SENTENCE_BREAKS:
         # "严格控制人员工资平均标准，成本控制在…": the clause before says what the figure is about
         prev = text[_clause_start(text, pre_start - 1):pre_start - 1]

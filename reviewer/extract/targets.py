@@ -96,7 +96,11 @@ _COLUMN_CMP.update({"≧": ">=", "≦": "<=", "＝": "=", "＞": ">", "＜": "<"
 
 # ------------------------------------------------------------------ regexes
 
-_SYMBOLS = str.maketrans({"≧": "≥", "≦": "≤", "〜": "~", "—": "-", "–": "-", "─": "-", "﹣": "-", "＝": "="})
+_SYMBOLS = {"≧": "≥", "≦": "≤", "〜": "~", "—": "-", "–": "-", "─": "-", "﹣": "-", "＝": "="}
+# a character class finds the few symbols at C speed; str.translate with a dict would miss a
+# look-up (raising KeyError inside) for every other character of the text
+_SYMBOL_RE = re.compile("[" + "".join(map(re.escape, _SYMBOLS)) + "]")
+_symbol_of = _SYMBOLS.__getitem__
 _HTML_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 _PINYIN_RE = re.compile(
     r"\((?=[^)]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zA-ZāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüÜ]+\)"
@@ -157,15 +161,26 @@ _RECURRING_RE = re.compile(
     r"|(?P<mod>底|末|初|上旬|中旬|下旬|最后一(?:天|日|个工作日)))"
 )
 # a completion verb after a deadline: "2023年底前完成", "6月30日前拨付到位"
+_DONE_VERBS = ("完成", "完工", "竣工", "到位", "办结", "结束", "支付", "拨付", "发放", "兑付", "验收", "交付", "上报",
+               "报送", "提交", "投入使用", "实施", "启动")
+_DONE_ENDINGS = ("完毕", "到位")
 _DONE_TAIL_RE = re.compile(
-    r"(?:全部|全面|按时|如期)?"
-    r"(?:完成|完工|竣工|到位|办结|结束|支付|拨付|发放|兑付|验收|交付|上报|报送|提交|投入使用|实施|启动)"
-    r"(?:完毕|到位)?$"
+    r"(?:全部|全面|按时|如期)?(?:" + "|".join(_DONE_VERBS) + ")(?:" + "|".join(_DONE_ENDINGS) + ")?$"
 )
+_DONE_TAIL_LAST = frozenset(w[-1] for w in _DONE_VERBS + _DONE_ENDINGS)  # a text the pattern ends ends in one
+_LEADING_ZERO_CODE_RE = re.compile(r"[+-]?0\d{2,}(?![.\d])")
+_END_NOTE_RE = re.compile(r"\([^()]*\)$")  # "100%(含)"
 _PH_RE = re.compile(r"(?:[pP][hH]值?|酸碱度)(?:为|在)?(?=[\d=<>≤≥])")
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _fold_symbols(s: str) -> str:
+    """Comparator and dash look-alikes to the symbols the patterns expect ("≧" → "≥", "—" → "-")."""
+    if _SYMBOL_RE.search(s) is None:
+        return s
+    return _SYMBOL_RE.sub(lambda m: _symbol_of(m.group()), s)
 
 
 def _clean(raw: str) -> str:
@@ -260,7 +275,7 @@ def _quantity(core: str) -> tuple[float, float | None, str | None, float] | None
     if first is None:
         return None
     v1, end, is_cn = first
-    if not is_cn and re.match(r"[+-]?0\d{2,}(?![.\d])", core):
+    if not is_cn and _LEADING_ZERO_CODE_RE.match(core):
         return None  # "0391-6612969", "060001": codes, not quantities
     u1, end, f1 = _read_unit(core, end, is_cn)
     if is_cn and (u1 is None or u1 in _CN_BAD_UNITS):
@@ -289,72 +304,73 @@ def _quantity(core: str) -> tuple[float, float | None, str | None, float] | None
 
 def _parse_date(core: str) -> Target | None:
     """Dates and periods in `core`; a Target with raw "" (filled by the caller)."""
-    try:
-        m = _DATE_YMD_RE.fullmatch(core)
-        if m:
-            y = int(m.group("y"))
-            mo = int(m.group("m") or m.group("m2"))
-            d = m.group("d") or m.group("d2")
-            return Target(raw="", kind="date", date=_month_date(y, mo, int(d) if d else None, m.group("mod")))
-        m = _YEAR_RE.fullmatch(core)
-        if m:
-            y = int(m.group("y"))
-            if m.group("mod") in ("底", "末"):
-                return Target(raw="", kind="date", date=date(y, 12, 31))
-            if m.group("mod") == "初":
-                return Target(raw="", kind="date", date=date(y, 1, 1))
-            return Target(raw="", kind="period", date=date(y, 1, 1), date_end=date(y, 12, 31))
-        m = _QUARTER_RE.fullmatch(core)
-        if m:
-            y, q = int(m.group("y")), _QUARTER_NUM[m.group("q")]
-            return Target(
-                raw="", kind="period", date=date(y, 3 * q - 2, 1), date_end=date(y, 3 * q, _last_day(y, 3 * q))
-            )
-        m = _HALF_RE.fullmatch(core)
-        if m:
-            y = int(m.group("y"))
-            if m.group("h") == "上":
-                return Target(raw="", kind="period", date=date(y, 1, 1), date_end=date(y, 6, 30))
-            return Target(raw="", kind="period", date=date(y, 7, 1), date_end=date(y, 12, 31))
-        m = _MONTH_SPAN_RE.fullmatch(core)
-        if m:
-            y, m1, m2 = int(m.group("y")), int(m.group("m1")), int(m.group("m2"))
-            return Target(raw="", kind="period", date=date(y, m1, 1), date_end=date(y, m2, _last_day(y, m2)))
-        m = _YEAR_SPAN_RE.fullmatch(core)
-        if m:
-            y1, y2 = int(m.group("y1")), int(m.group("y2"))
-            return Target(raw="", kind="period", date=date(y1, 1, 1), date_end=date(y2, 12, 31))
-        for sep in "-~至到":
-            if sep not in core:
-                continue
-            a, _, b = core.partition(sep)
-            ma, mb = _DATE_YMD_RE.fullmatch(a), _DATE_YMD_RE.fullmatch(b)
-            if ma and mb:
-                start = _month_date(
-                    int(ma.group("y")), int(ma.group("m") or ma.group("m2")),
-                    int(ma.group("d") or ma.group("d2")) if (ma.group("d") or ma.group("d2")) else None,
-                    ma.group("mod"), end=False,
+    if core.startswith(("19", "20")):  # every pattern of a dated value begins with its year
+        try:
+            m = _DATE_YMD_RE.fullmatch(core)
+            if m:
+                y = int(m.group("y"))
+                mo = int(m.group("m") or m.group("m2"))
+                d = m.group("d") or m.group("d2")
+                return Target(raw="", kind="date", date=_month_date(y, mo, int(d) if d else None, m.group("mod")))
+            m = _YEAR_RE.fullmatch(core)
+            if m:
+                y = int(m.group("y"))
+                if m.group("mod") in ("底", "末"):
+                    return Target(raw="", kind="date", date=date(y, 12, 31))
+                if m.group("mod") == "初":
+                    return Target(raw="", kind="date", date=date(y, 1, 1))
+                return Target(raw="", kind="period", date=date(y, 1, 1), date_end=date(y, 12, 31))
+            m = _QUARTER_RE.fullmatch(core)
+            if m:
+                y, q = int(m.group("y")), _QUARTER_NUM[m.group("q")]
+                return Target(
+                    raw="", kind="period", date=date(y, 3 * q - 2, 1), date_end=date(y, 3 * q, _last_day(y, 3 * q))
                 )
-                stop = _month_date(
-                    int(mb.group("y")), int(mb.group("m") or mb.group("m2")),
-                    int(mb.group("d") or mb.group("d2")) if (mb.group("d") or mb.group("d2")) else None,
-                    mb.group("mod"),
-                )
-                return Target(raw="", kind="period", date=start, date_end=stop)
-            if ma:
-                mb2 = _DATE_MD_RE.fullmatch(b)  # "2021年1月-12月"
-                if mb2:
-                    y = int(ma.group("y"))
+            m = _HALF_RE.fullmatch(core)
+            if m:
+                y = int(m.group("y"))
+                if m.group("h") == "上":
+                    return Target(raw="", kind="period", date=date(y, 1, 1), date_end=date(y, 6, 30))
+                return Target(raw="", kind="period", date=date(y, 7, 1), date_end=date(y, 12, 31))
+            m = _MONTH_SPAN_RE.fullmatch(core)
+            if m:
+                y, m1, m2 = int(m.group("y")), int(m.group("m1")), int(m.group("m2"))
+                return Target(raw="", kind="period", date=date(y, m1, 1), date_end=date(y, m2, _last_day(y, m2)))
+            m = _YEAR_SPAN_RE.fullmatch(core)
+            if m:
+                y1, y2 = int(m.group("y1")), int(m.group("y2"))
+                return Target(raw="", kind="period", date=date(y1, 1, 1), date_end=date(y2, 12, 31))
+            for sep in "-~至到":
+                if sep not in core:
+                    continue
+                a, _, b = core.partition(sep)
+                ma, mb = _DATE_YMD_RE.fullmatch(a), _DATE_YMD_RE.fullmatch(b)
+                if ma and mb:
                     start = _month_date(
-                        y, int(ma.group("m") or ma.group("m2")),
+                        int(ma.group("y")), int(ma.group("m") or ma.group("m2")),
                         int(ma.group("d") or ma.group("d2")) if (ma.group("d") or ma.group("d2")) else None,
                         ma.group("mod"), end=False,
                     )
-                    stop = _month_date(y, int(mb2.group("m")), int(mb2.group("d")) if mb2.group("d") else None,
-                                       mb2.group("mod"))
+                    stop = _month_date(
+                        int(mb.group("y")), int(mb.group("m") or mb.group("m2")),
+                        int(mb.group("d") or mb.group("d2")) if (mb.group("d") or mb.group("d2")) else None,
+                        mb.group("mod"),
+                    )
                     return Target(raw="", kind="period", date=start, date_end=stop)
-    except ValueError:  # 2021-02-30, month 13 …
-        return None
+                if ma:
+                    mb2 = _DATE_MD_RE.fullmatch(b)  # "2021年1月-12月"
+                    if mb2:
+                        y = int(ma.group("y"))
+                        start = _month_date(
+                            y, int(ma.group("m") or ma.group("m2")),
+                            int(ma.group("d") or ma.group("d2")) if (ma.group("d") or ma.group("d2")) else None,
+                            ma.group("mod"), end=False,
+                        )
+                        stop = _month_date(y, int(mb2.group("m")), int(mb2.group("d")) if mb2.group("d") else None,
+                                           mb2.group("mod"))
+                        return Target(raw="", kind="period", date=start, date_end=stop)
+        except ValueError:  # 2021-02-30, month 13 …
+            return None
     found = _yearless(core)
     return found[0] if found else None
 
@@ -367,6 +383,8 @@ def _yearless(core: str) -> tuple[Target, Callable[[int], date | None]] | None:
     recurring deadlines "每月20日" → date, value 20 日 (the day of the month, no single
     date), "每年3月底" → date, value 3 月, "每季度末" → date without a value.
     """
+    if "月" not in core and "年" not in core and "季度" not in core and core[:1] not in ("每", "次"):
+        return None  # each pattern below names a month, a year, a quarter or a recurrence (每…/次…)
     m = _DATE_MD_RE.fullmatch(core)
     if m and _valid(m.group("m"), m.group("d")):
         mo, d, mod = int(m.group("m")), _int(m.group("d")), m.group("mod")
@@ -418,7 +436,8 @@ def _date_core(s: str) -> tuple[str, Comparator | None, str | None, Target | Non
     core = core.strip(_TRAIL_PUNCT)
     dated = _parse_date(core) if core else None
     base = s.rstrip(_TRAIL_PUNCT)
-    if dated is None and core and (tail := _DONE_TAIL_RE.search(base)) and tail.start() > 0:
+    if (dated is None and core and base[-1:] in _DONE_TAIL_LAST
+            and (tail := _DONE_TAIL_RE.search(base)) and tail.start() > 0):
         c2, cmp2, raw2 = _split_comparator(base[: tail.start()])
         c2 = c2.strip(_TRAIL_PUNCT)
         d2 = _parse_date(c2) if c2 else None
@@ -439,7 +458,7 @@ def _column_unit(unit_column: str | None) -> str | None:
 def _column_comparator(comparator_column: str | None) -> tuple[Comparator, str] | None:
     if not comparator_column:
         return None
-    c = _SPACE_RE.sub("", fold(comparator_column)).translate(_SYMBOLS)
+    c = _fold_symbols(_SPACE_RE.sub("", fold(comparator_column)))
     cmp = _COLUMN_CMP.get(c)
     return (cmp, comparator_column.strip()) if cmp else None
 
@@ -539,7 +558,7 @@ def _parse_cached(text: str, unit_column: str | None, comparator_column: str | N
 
 def _parse_target(raw: str, unit_column: str | None, comparator_column: str | None, indicator: str | None) -> Target:
     display = _clean(raw)
-    s = fold(display).translate(_SYMBOLS)
+    s = _fold_symbols(fold(display))
     if not s or _EMPTY_RE.fullmatch(s):
         return Target(raw=raw, kind="empty")
 
@@ -569,7 +588,7 @@ def _parse_target(raw: str, unit_column: str | None, comparator_column: str | No
 
     core, cmp, cmp_raw, dated = _date_core(s)
     if core.endswith(")") and "(" in core:  # "100%(含)"
-        stripped = re.sub(r"\([^()]*\)$", "", core)
+        stripped = _END_NOTE_RE.sub("", core)
         if _quantity(stripped) is not None:
             core = stripped
 
@@ -658,7 +677,7 @@ def resolve_date(target: Target, year: int) -> date | None:
         return target.date
     if target.kind not in ("date", "period"):
         return None
-    core = _date_core(fold(_clean(target.raw)).translate(_SYMBOLS))[0]
+    core = _date_core(_fold_symbols(fold(_clean(target.raw))))[0]
     found = _yearless(core)
     try:
         return found[1](year) if found else None
