@@ -138,6 +138,14 @@ def levels(ind: Indicator | None = None, *, level1: str | None = None, level2: s
     return _levels(level1, level2, framework)
 
 
+def indicator_levels(cache: dict, table: Table, framework: str | None) -> list[tuple[str, str]]:
+    """`levels(ind, framework=framework)` of each indicator of the table, in table order; once per
+    run (`cache`: the run's memo, Context.cache), since many rules place every indicator. The list
+    is shared: read it, do not change it."""
+    return memoised(cache, ("indicator-levels", id(table), framework),
+                    lambda: [_levels(i.level1, i.level2, framework) for i in table.indicators])
+
+
 @lru_cache(maxsize=4096)
 def _levels(level1: str | None, level2: str | None, framework: str | None) -> tuple[str, str]:
     tax = load_taxonomy()

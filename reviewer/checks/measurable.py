@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from reviewer.checks.common import (
@@ -14,6 +14,7 @@ from reviewer.checks.common import (
     framework_of,
     indicator_evidence,
     indicator_label,
+    indicator_levels,
     levels,
     plain_text,
     words,
@@ -44,8 +45,18 @@ def bare(text: str | None) -> str:
 
 def is_cost(ind: Indicator, framework: str | None) -> bool:
     """Filed under a 成本 level, or named as a cost (成本/费用)."""
-    l1, l2 = levels(ind, framework=framework)
+    return _is_cost_at(ind, *levels(ind, framework=framework))
+
+
+def _is_cost_at(ind: Indicator, l1: str, l2: str) -> bool:
+    """`is_cost` of an indicator placed at (l1, l2) = levels(ind, framework=…)."""
     return l1 in COST_LEVELS or l2 in COST_LEVELS or any(w in (ind.level3 or "") for w in ("成本", "费用"))
+
+
+def _placed(ctx, table: Table) -> Iterator[tuple[Indicator, tuple[str, str]]]:
+    """(indicator, (一级, 二级)) of every indicator, placed in the table's framework."""
+    fw = framework_of(table, ctx.config.framework)
+    return zip(table.indicators, indicator_levels(ctx.cache, table, fw), strict=True)
 
 
 def is_percent(ind: Indicator) -> bool:
@@ -268,9 +279,8 @@ class PercentOfNothing(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        fw = framework_of(table, self.ctx.config.framework)
-        for ind in table.indicators:
-            if not is_percent(ind) or is_cost(ind, fw):
+        for ind, (l1, l2) in _placed(self.ctx, table):
+            if not is_percent(ind) or _is_cost_at(ind, l1, l2):
                 continue
             subject = percent_subject(ind)
             if not subject or first_match(subject, LEX, "rate_words"):
@@ -313,8 +323,7 @@ class CostSaysNothing(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        fw = framework_of(table, self.ctx.config.framework)
-        costs = [i for i in table.indicators if is_cost(i, fw)]
+        costs = [i for i, (l1, l2) in _placed(self.ctx, table) if _is_cost_at(i, l1, l2)]
         fix = "改为单位成本或分项成本控制数，如“××单价 ≤ N 元/个”“××费用 ≤ N 万元”。"
         for ind in costs:
             name = indicator_label(ind)
@@ -418,8 +427,7 @@ class WorkDescriptionTarget(Rule):
     kinds = ("project", "department")
 
     def check(self, table: Table) -> Iterable[Finding]:
-        fw = framework_of(table, self.ctx.config.framework)
-        for ind in table.indicators:
+        for ind, (l1, l2) in _placed(self.ctx, table):
             t = ind.target
             raw = plain_text(t.raw)
             if t.kind not in {"text", "qualitative"} or t.value is not None or t.date is not None:
@@ -428,7 +436,7 @@ class WorkDescriptionTarget(Rule):
                 continue  # a number, a standard, or a yes/no statement (无安全事故, 不发生…)
             if len(bare(raw)) < 8 or vague_term(ind) or satisfaction_without_rate(ind):
                 continue
-            if timely_without_deadline(ind) or (is_cost(ind, fw)
+            if timely_without_deadline(ind) or (_is_cost_at(ind, l1, l2)
                                                 and first_match(raw, LEX, "cost_noise_terms")):
                 continue  # IQ303, IQ305
             if cut_reason(raw, sentence_field=True):

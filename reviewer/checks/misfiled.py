@@ -15,8 +15,8 @@ from reviewer.checks.common import (
     framework_of,
     indicator_evidence,
     indicator_label,
+    indicator_levels,
     level2_of,
-    levels,
 )
 from reviewer.checks.formatting import names_a_count
 from reviewer.checks.registry import Rule, register
@@ -39,10 +39,6 @@ def _unit_family(ind: Indicator) -> str:
     return unit_family(ind.target.unit) if ind.target.unit else ""
 
 
-def _where(ind: Indicator, fw: str | None) -> tuple[str, str]:
-    return levels(ind, framework=fw)
-
-
 def _group(l1: str) -> str:
     """产出/产出目标 → 产出, 效益/效果目标 → 效益 (for the families of the frameworks)."""
     return {"产出目标": "产出", "效果目标": "效益", "影响力目标": "效益"}.get(l1, l1)
@@ -56,7 +52,8 @@ class _MisfiledRule(Rule):
         """(indicator, canonical 一级, canonical 二级) of every named indicator (once per run)."""
         def compute() -> list[tuple[Indicator, str, str]]:
             fw = framework_of(table, self.ctx.config.framework)
-            return [(ind, *_where(ind, fw)) for ind in table.indicators if ind.level3]
+            return [(ind, l1, l2) for ind, (l1, l2) in zip(table.indicators, indicator_levels(self.ctx.cache, table, fw),
+                                                           strict=True) if ind.level3]
 
         return self.ctx.memo(("misfiled-placed", id(table)), compute)
 

@@ -6,7 +6,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from reviewer.checks.common import first_match, framework_of, indicator_label, level2_of, levels, plain_text
+from reviewer.checks.common import (
+    first_match,
+    framework_of,
+    indicator_label,
+    indicator_levels,
+    level2_of,
+    levels,
+    plain_text,
+)
 from reviewer.checks.registry import Rule, register
 from reviewer.extract.taxonomy import load_taxonomy
 from reviewer.extract.units import unit_family
@@ -35,10 +43,6 @@ def _filled(ind: Indicator) -> bool:
     return bool((ind.level3 or "").strip() or ind.target.raw.strip())
 
 
-def _placed(table: Table, fw: str | None) -> list[tuple[str, str, Indicator]]:
-    return [(*levels(i, framework=fw), i) for i in table.indicators if _filled(i)]
-
-
 @lru_cache(maxsize=64)
 def _requirements(fw: str) -> tuple[tuple[str, str], ...]:
     """(一级, 二级) the framework requires, cost and satisfaction left to their own rules (IQ104, IQ105)."""
@@ -52,15 +56,18 @@ def _requirements(fw: str) -> tuple[tuple[str, str], ...]:
 
 
 def _placed_once(ctx, table: Table, fw: str | None) -> list[tuple[str, str, Indicator]]:
-    """`_placed`, computed once per run (four rules read it)."""
-    return ctx.memo(("missing-placed", id(table), fw), lambda: _placed(table, fw))
+    """(一级, 二级, indicator) of the filled indicators, computed once per run (four rules read it)."""
+    def compute() -> list[tuple[str, str, Indicator]]:
+        return [(l1, l2, i) for i, (l1, l2) in zip(table.indicators, indicator_levels(ctx.cache, table, fw),
+                                                   strict=True) if _filled(i)]
+
+    return ctx.memo(("missing-placed", id(table), fw), compute)
 
 
-def _declared(table: Table, fw: str | None) -> set[tuple[str, str]]:
-    out = set()
-    for s in table.slots:
-        out.add(levels(level1=s.level1, level2=s.level2, framework=fw))
-    return out
+def _declared_once(ctx, table: Table, fw: str | None) -> set[tuple[str, str]]:
+    """(一级, 二级) of the table's printed slots, computed once per run (three rules read them)."""
+    return ctx.memo(("missing-declared", id(table), fw),
+                    lambda: {levels(level1=s.level1, level2=s.level2, framework=fw) for s in table.slots})
 
 
 def is_cost_indicator(ind: Indicator, l1: str, l2: str) -> bool:
@@ -119,7 +126,7 @@ class RequiredLevel2Empty(_MissingRule):
             return
         tax = load_taxonomy()
         placed = _placed_once(self.ctx, table, fw)
-        declared = _declared(table, fw)
+        declared = _declared_once(self.ctx, table, fw)
         whole_missing = set(self._missing_level1(table, fw))
         year = self.ctx.budget_year or table.year
         known = tax.frameworks[fw].levels
@@ -182,7 +189,7 @@ class RequiredLevel1Missing(_MissingRule):
         fw = self._framework(table)
         if fw is None or not any(_filled(i) for i in table.indicators):
             return
-        declared = {d1 for d1, _ in _declared(table, fw)}
+        declared = {d1 for d1, _ in _declared_once(self.ctx, table, fw)}
         for l1 in self._missing_level1(table, fw):
             if l1 in declared:
                 msg, evidence = f"一级指标“{l1}”下没有任何三级指标。", f"一级指标: {l1}（各二级指标均为空）"
@@ -253,9 +260,7 @@ class NoCostIndicator(Rule):
         if not placed or any(is_cost_indicator(i, l1, l2) for l1, l2, i in placed):
             return
         # a row under 成本 that is plainly not a cost (a count, a date) does not make one
-        printed = any(levels(level1=s.level1, level2=s.level2, framework=fw)[1] in COST_LEVELS
-                      or levels(level1=s.level1, level2=s.level2, framework=fw)[0] in COST_LEVELS
-                      for s in table.slots)
+        printed = any(l1 in COST_LEVELS or l2 in COST_LEVELS for l1, l2 in _declared_once(self.ctx, table, fw))
         filed = [i for l1, l2, i in placed if l1 in COST_LEVELS or l2 in COST_LEVELS]
         if filed:
             evidence = "成本指标: " + "; ".join(f"{indicator_label(i)}: {i.target.raw}" for i in filed) + "（均非成本）"
