@@ -530,3 +530,51 @@ def test_dates_after_the_guards(raw, kind, when):
     t = parse_target(raw)
     assert t.kind == kind
     assert resolve_date(t, 2021) == when
+
+
+def _validated_numeric(raw, comparator, comparator_raw, value, value_max, unit, placeholder):
+    """What _parse_target built before _numeric_target: a validated Target, then the unit assigned."""
+    from reviewer.models import Target
+
+    t = Target(raw=raw, kind="numeric", comparator=comparator, comparator_raw=comparator_raw, value=value,
+               value_max=value_max, placeholder=placeholder)
+    if unit is not None:
+        t.unit, t.unit_source = unit, "value"
+    return t
+
+
+def test_numeric_target_equals_the_validated_model(samples_dir):
+    from typing import get_args
+
+    from reviewer.extract import targets
+    from reviewer.models import Comparator
+
+    # the comparators it is given come from these tables: each one a value the field accepts
+    assert {*targets._CMP_PREFIXES.values(), *targets._CMP_SUFFIXES.values()} <= {None, *get_args(Comparator)}
+
+    calls = []
+    real = targets._numeric_target
+
+    def recording(*args):
+        calls.append(args)
+        return real(*args)
+
+    texts = [c for f in all_files(samples_dir) for cells in lines(f) for c in cells]
+    texts += ["≥95%", "=595元/个", "90%-95%", "pH6.5-8.5", "3眼", "(≥**株)>=17600株", "约100人", "一千二百五十元",
+              "不少于三万", "≤1e999元", "0%", ""]
+    targets._numeric_target = recording
+    try:
+        for text in texts:
+            targets._parse_target(text, "个", "≥", None)
+            targets._parse_target(text, None, None, None)
+    finally:
+        targets._numeric_target = real
+    assert len(calls) > 500
+    assert any(c[5] is None for c in calls) and any(c[4] is not None for c in calls)
+    for args in calls:
+        fast, validated = real(*args), _validated_numeric(*args)
+        assert fast == validated, args
+        assert fast.model_fields_set == validated.model_fields_set, args
+        assert [(k, type(v)) for k, v in fast.__dict__.items()] == [
+            (k, type(v)) for k, v in validated.__dict__.items()], args
+        assert fast.model_dump_json() == validated.model_dump_json(), args

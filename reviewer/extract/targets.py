@@ -55,6 +55,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 
+from reviewer.extract.fast import construct
 from reviewer.extract.fast import copy as copy_model
 from reviewer.extract.numbers import _CN_BAD_UNITS, _CN_NUM, _match_unit, find_numbers, parse_chinese_numeral
 from reviewer.extract.units import MONEY_UNITS, UNIT_TAIL_PATTERN, fold, normalize_unit
@@ -613,12 +614,8 @@ def _parse_target(raw: str, unit_column: str | None, comparator_column: str | No
     q = _quantity(core) if core else None
     if q is not None:
         value, value_max, unit_text, _ = q
-        t = Target(raw=raw, kind="numeric", comparator=cmp, comparator_raw=cmp_raw, value=value,
-                   value_max=value_max, placeholder=placeholder)
-        if unit_text:
-            t.unit, t.unit_source = normalize_unit(unit_text), "value"
-        elif ph:
-            t.unit, t.unit_source = "pH", "value"
+        unit = normalize_unit(unit_text) if unit_text else "pH" if ph else None
+        t = _numeric_target(raw, cmp, cmp_raw, value, value_max, unit, placeholder)
         _fill_defaults(t, template, unit_column, col_cmp)
         return t
 
@@ -647,6 +644,24 @@ def _parse_target(raw: str, unit_column: str | None, comparator_column: str | No
             t.unit, t.unit_source = unit, "value"
         _fill_defaults(t, None, unit_column, col_cmp)
     return t
+
+
+_NUMERIC_FIELDS = frozenset(("raw", "kind", "comparator", "comparator_raw", "value", "value_max", "placeholder"))
+_NUMERIC_UNIT_FIELDS = _NUMERIC_FIELDS | {"unit", "unit_source"}
+
+
+def _numeric_target(raw: str, comparator: Comparator | None, comparator_raw: str | None, value: float,
+                    value_max: float | None, unit: str | None, placeholder: bool) -> Target:
+    """Target(raw=raw, kind="numeric", comparator=…, value=…, value_max=…, placeholder=…), then
+    the unit (when not None) assigned with unit_source "value": the same model, fields set
+    included, built without validation, which costs more than the rest of a parse. The
+    comparators come from the tables above, the rest are str/bool already; floats are made
+    as validation makes them. tests/test_targets.py holds it equal to the validated model."""
+    values = {"raw": raw, "kind": "numeric", "comparator": comparator, "comparator_raw": comparator_raw,
+              "value": float(value), "value_max": None if value_max is None else float(value_max),
+              "unit": unit, "unit_source": None if unit is None else "value",
+              "qualitative": None, "date": None, "date_end": None, "excel_serial": False, "placeholder": placeholder}
+    return construct(Target, values, set(_NUMERIC_FIELDS if unit is None else _NUMERIC_UNIT_FIELDS))
 
 
 def _fill_defaults(
