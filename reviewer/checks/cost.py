@@ -92,16 +92,34 @@ def count_unit(ind: Indicator) -> str | None:
     return next((u for suffix, u in _UNIT_FROM_NAME if name.endswith(suffix)), None)
 
 
-def _counts(table: Table) -> list[Indicator]:
-    """Indicators that count or measure things (个, 人次, 公里, 亩, 万页 …): what a unit cost applies to."""
-    out = []
-    for i in table.indicators:
-        value = i.target.value
+@dataclass
+class _Quantities:
+    """A table's unit costs and counts, in table order: what cost_products multiplies."""
+
+    unit_costs: list[tuple[Indicator, float]]  # (indicator, yuan per unit) of every positive unit cost
+    counts: list[Indicator]  # indicators that count or measure things (个, 人次, 公里, 亩, 万页 …)
+
+
+def _sort_quantities(table: Table) -> _Quantities:
+    """Sort the indicators into unit costs and counts in one pass (each indicator's unit read once)."""
+    unit_costs: list[tuple[Indicator, float]] = []
+    counts: list[Indicator] = []
+    for ind in table.indicators:
+        value = ind.target.value
+        unit = indicator_unit(ind)
+        family = unit_family(unit) if unit else None
+        if family == "unit_cost" and value:
+            per_yuan = money_in_yuan(value, unit if not unit.startswith("/") else "元" + unit)
+            if per_yuan is not None and per_yuan > 0:
+                unit_costs.append((ind, per_yuan))
         if value is not None and value > 0:
-            unit = count_unit(i)
-            if unit and unit_family(unit) not in _NOT_QUANTITY:
-                out.append(i)
-    return out
+            if not unit:  # count_unit: the unit named by the indicator ("出差人数" counts 人)
+                name = ind.level3 or ""
+                unit = next((u for suffix, u in _UNIT_FROM_NAME if name.endswith(suffix)), None)
+                family = unit_family(unit) if unit else None
+            if unit and family not in _NOT_QUANTITY:
+                counts.append(ind)
+    return _Quantities(unit_costs, counts)
 
 
 def _best_count(cost: Indicator, unit: str, counts: list[Indicator]) -> Indicator | None:
@@ -150,17 +168,15 @@ def _periods_stated(table: Table, period: str) -> Indicator | None:
     return found[0] if len(found) == 1 else None
 
 
-def cost_products(table: Table) -> list[Product]:
-    """Every unit-cost indicator multiplied out with the quantities it names."""
-    counts: list[Indicator] | None = None  # found at the first unit cost: most tables have none
+def cost_products(table: Table, quantities: _Quantities | None = None) -> list[Product]:
+    """Every unit-cost indicator multiplied out with the quantities it names (`quantities`: the
+    table's, when the caller has them)."""
+    if quantities is None:
+        quantities = _sort_quantities(table)
+    counts = quantities.counts
+    people = [c for c in counts if (count_unit(c) or "") in _PEOPLE] if quantities.unit_costs else []
     out: list[Product] = []
-    for cost in table.indicators:
-        per_yuan = _unit_cost_yuan(cost)
-        if per_yuan is None or per_yuan <= 0:
-            continue
-        if counts is None:
-            counts = _counts(table)
-            people = [c for c in counts if (count_unit(c) or "") in _PEOPLE]
+    for cost, per_yuan in quantities.unit_costs:
         denominators = [normalize_unit(d) for d in (indicator_unit(cost) or "").split("/")[1:] if d]
         low = high = per_yuan
         factors: list[str] = []
@@ -237,6 +253,14 @@ class _CostRule(Rule):
         """The table's cost indicators, in table order (once per run)."""
         return self.ctx.memo(("cost-indicators", id(table)), lambda: [i for i in table.indicators if _is_cost(i)])
 
+    def _quantities(self, table: Table) -> _Quantities:
+        """The table's unit costs and counts (once per run)."""
+        return self.ctx.memo(("cost-quantities", id(table)), lambda: _sort_quantities(table))
+
+    def _products(self, table: Table) -> list[Product]:
+        """`cost_products` of the table (once per run)."""
+        return self.ctx.memo(("cost-products", id(table)), lambda: cost_products(table, self._quantities(table)))
+
 
 @register
 class UnitCostTimesQuantity(_CostRule):
@@ -268,7 +292,7 @@ class UnitCostTimesQuantity(_CostRule):
         if budget is None:
             return
         field, amount = budget
-        products = self.ctx.memo(("cost-products", id(table)), lambda: cost_products(table))
+        products = self._products(table)
         money_costs = [i for i in self._costs(table) if _money_wan(i)]
         if len(products) != 1 or money_costs:
             return  # several costs, or a cost in money: only the sum can be checked (IQ503)
@@ -289,7 +313,7 @@ class UnitCostTimesQuantity(_CostRule):
         # money left over while the table counts other outputs (展演10场, 宣传册2000册): they may be
         # what the rest pays for — worth a look, not a contradiction
         values = {c.target.value for c in p.uses}
-        others = [c for c in _counts(table) if c not in p.uses and c.target.value not in values]
+        others = [c for c in self._quantities(table).counts if c not in p.uses and c.target.value not in values]
         severity = "info" if gap < 0 and others else None
         message = (f"按成本指标测算，{p.describe()}，与{field}{fmt_number(amount)}万元相差"
                    f"{fmt_number(abs(gap))}万元（{fmt_number(abs(gap) / amount * 100, 1)}%）。")
@@ -338,7 +362,7 @@ class CostItemsExceedBudget(_CostRule):
                 totals.append((ind, wan))
                 continue
             items.append((f"{ind.level3} {ind.target.raw}", wan))
-        for p in self.ctx.memo(("cost-products", id(table)), lambda: cost_products(table)):
+        for p in self._products(table):
             items.append((f"{p.cost.level3} {p.describe()}", p.low_wan))
         if len(items) < 2:
             return
@@ -540,7 +564,7 @@ class UnitCostDisagreesWithItemTotal(_CostRule):
             if total is None:
                 continue
             if counts is None:
-                counts = _counts(table)
+                counts = self._quantities(table).counts
             quantity = _best_count(cost, dens[0], counts)
             if quantity is None:
                 continue
