@@ -47,9 +47,10 @@ label cleaning and target parsing; numeric targets are built without validation;
 tried only where a cheap character test says they can match (pinyin glosses, dates, markers);
 the rules share each indicator's canonical levels and the copy rules search only the name heads
 that could turn common; the report writers decide escaping with str.isprintable and substring
-tests. Fourteen runs over an hour, alternated with the third round's code (afb9ff7): 12.7-19.5 s
-(medians 16.8 s and 14.1 s in two sets; the third round's code 18.0 s and 14.7 s), wall x0.96
-and x0.94 paired, 252 MB peak. Measured and dropped in that round: pydantic's cache_strings off
+tests; the cost rules sort a table's unit costs and counts once. Nineteen runs over an hour and a
+half, alternated with the third round's code (afb9ff7): 12.7-19.5 s (medians 16.8, 14.1 and
+14.6 s in three sets; the third round's code 18.0, 14.7 and 15.7 s), wall x0.96, x0.94 and x0.98
+paired, 252 MB peak. Measured and dropped in that round: pydantic's cache_strings off
 or "keys" for the journal records (+7%), leaving default fields out of the records (-6% of their
 validation, 0.17% of the run), pickled Reviews instead of JSON (unpickling costs 33% more than
 validating), NumberSpan built without its dataclass __init__ (same cost: it has slots), zlib
