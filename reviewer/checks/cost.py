@@ -85,9 +85,10 @@ _UNIT_FROM_NAME = (("人次", "人次"), ("人数", "人"), ("户数", "户"), (
 
 def count_unit(ind: Indicator) -> str | None:
     """The unit of a quantity indicator; "出差人数 = 8" with no unit written counts 人."""
-    unit = indicator_unit(ind)
-    if unit:
-        return unit
+    return indicator_unit(ind) or _unit_from_name(ind)
+
+
+def _unit_from_name(ind: Indicator) -> str | None:
     name = ind.level3 or ""
     return next((u for suffix, u in _UNIT_FROM_NAME if name.endswith(suffix)), None)
 
@@ -114,8 +115,7 @@ def _sort_quantities(table: Table) -> _Quantities:
                 unit_costs.append((ind, per_yuan))
         if value is not None and value > 0:
             if not unit:  # count_unit: the unit named by the indicator ("出差人数" counts 人)
-                name = ind.level3 or ""
-                unit = next((u for suffix, u in _UNIT_FROM_NAME if name.endswith(suffix)), None)
+                unit = _unit_from_name(ind)
                 family = unit_family(unit) if unit else None
             if unit and family not in _NOT_QUANTITY:
                 counts.append(ind)

@@ -116,6 +116,18 @@ def text_row(source: str, line: int, texts: list[str]) -> GridRow:
     return construct(GridRow, {"cells": cells, "location": row_location}, _ROW_FIELDS)
 
 
+def cell_texts(rows: list[GridRow]) -> list[list[str]]:
+    """Each row's cell texts, as normalize.clean_rows hands them to the later stages (for callers
+    that were given rows only)."""
+    return [[c.text for c in r.cells] for r in rows]
+
+
+def ascii_brackets(text: str) -> str:
+    """Full-width brackets as ASCII ones (str.translate would pay a failed dict look-up, an
+    exception raised and cleared, for every other character)."""
+    return text.replace("（", "(").replace("）", ")")
+
+
 def grid_row(cells: list[Cell], location: Location) -> GridRow:
     """GridRow(cells=…, location=…)."""
     return construct(GridRow, {"cells": cells, "location": location}, {"cells", "location"})

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reviewer.extract.fast import construct
+from reviewer.extract.fast import ascii_brackets, cell_texts, construct
 from reviewer.extract.numbers import parse_amount
 from reviewer.models import Cell, GridRow, Location, TextField
 
@@ -111,8 +111,7 @@ _FIGURE = re.compile(r"[\d,.]+\s*(万元|元|%)?")
 
 @lru_cache(maxsize=1 << 16)  # the same labels recur in every table
 def clean_label(text: str) -> str:
-    # full-width brackets to ASCII ones; str.translate would pay a failed dict lookup per character
-    t = text.replace("（", "(").replace("）", ")")
+    t = ascii_brackets(text)
     t = _QIZHONG.sub("", t.strip())
     t = _LABEL_NOISE.sub("", t)
     t = _END_COLON.sub("", t)
@@ -169,7 +168,7 @@ def read_fields(
     each row's cell texts, when the caller has them.
     """
     if row_texts is None:
-        row_texts = [[c.text for c in r.cells] for r in rows]
+        row_texts = cell_texts(rows)
     reader = _FieldReader(_table_unit(row_texts))
     previous: GridRow | None = None
     text_layout = layout == "text"

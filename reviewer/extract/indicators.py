@@ -27,7 +27,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reviewer.extract.fast import construct
+from reviewer.extract.fast import ascii_brackets, cell_texts, construct
 from reviewer.extract.fields import PAGE_HEADER
 from reviewer.extract.taxonomy import Taxonomy, clean_name, load_taxonomy
 from reviewer.models import Cell, GridRow, Indicator, Location, Slot, Target
@@ -157,7 +157,7 @@ def read_columns(header: GridRow, sub: GridRow | None) -> tuple[Columns, bool]:
 @lru_cache(maxsize=4096)
 def _role_of(name: str) -> str | None:
     """The role a header cell names; None for empty cells, block labels and unknown columns."""
-    core = re.sub(r"\(.*?\)$", "", name.replace("（", "(").replace("）", ")")) or name
+    core = re.sub(r"\(.*?\)$", "", ascii_brackets(name)) or name
     if not core or len(core) > 12:  # a block label such as "绩效指标(权重分值90分,…)"
         return None
     for role, pat in _ROLE_PATTERNS:
@@ -206,7 +206,7 @@ class IndicatorReader:
         texts, when the caller has them.
         """
         if body_texts is None:
-            body_texts = [[c.text for c in r.cells] for r in body]
+            body_texts = cell_texts(body)
         sub = next((r for r, texts in zip(body, body_texts) if any(texts)), None)
         if columns is not None and columns[0] is sub:
             cols, used_sub = columns[1], columns[2]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from reviewer.extract.fast import cell_texts
 from reviewer.extract.fields import cell_label, classify_label, clean_label
 from reviewer.extract.indicators import is_header_texts, is_indicator_header
 from reviewer.extract.taxonomy import load_taxonomy
@@ -67,7 +68,7 @@ def _label_of(first: str | None) -> str | None:
 def find_segments(rows: list[GridRow], row_texts: list[list[str]] | None = None) -> list[Segment]:
     """The tables of a document's rows; `row_texts`: each row's cell texts (normalize.clean_rows)."""
     if row_texts is None:
-        row_texts = [[c.text for c in r.cells] for r in rows]
+        row_texts = cell_texts(rows)
     starts: list[Segment] = []
     i, n = 0, len(rows)
     while i < n:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from reviewer.extract.fast import cell_texts
 from reviewer.extract.fields import cell_label, clean_label, read_fields
 from reviewer.extract.indicators import Columns, IndicatorReader, is_header_texts, read_columns
 from reviewer.extract.segment import YEAR_LINE, row_text, years_in
@@ -75,7 +76,7 @@ def with_indicator_header(rows: list[GridRow]) -> tuple[list[GridRow], int | Non
     A paste of the tree alone (no header row) gets one: the first row that starts with a 一级 name
     followed by one of its 二级 names shows where the columns are.
     """
-    rows, _, h = _with_header(rows, [[c.text for c in r.cells] for r in rows])
+    rows, _, h = _with_header(rows, cell_texts(rows))
     return rows, h
 
 
@@ -133,7 +134,7 @@ def build_indicator_tables(
     `row_texts`: each row's cell texts (normalize.clean_rows), gathered here when not given.
     """
     if row_texts is None:
-        row_texts = [[c.text for c in r.cells] for r in rows]
+        row_texts = cell_texts(rows)
     titles, original, original_texts = _title_lines(row_texts), rows, row_texts
     rows, row_texts, h = _with_header(rows, row_texts)
     if h is not None:
@@ -199,7 +200,7 @@ def build_indicator_table(rows: list[GridRow], kind: str, framework: str | None 
     `layout` is the grid's format: text copied from a PDF or a web page is read with more
     tolerance (wrapped cells, labels printed mid-block) than a workbook or a document.
     """
-    row_texts = [[c.text for c in r.cells] for r in rows]
+    row_texts = cell_texts(rows)
     with_header, with_header_texts, h = _with_header(rows, row_texts)
     return _indicator_table(with_header, h, _title_lines(row_texts), kind, framework, layout,
                             text=table_text(rows, row_texts), row_texts=with_header_texts)
@@ -212,7 +213,7 @@ def _indicator_table(
     """`columns`: (sub-header candidate, columns, sub used) when the caller has read them already;
     `row_texts`: the rows' cell texts."""
     if row_texts is None:
-        row_texts = [[c.text for c in r.cells] for r in rows]
+        row_texts = cell_texts(rows)
     head = slice(len(titles), h if h is not None else len(rows))
     header: dict[str, TextField] = {}
     narrative: dict[str, TextField] = {}

@@ -138,12 +138,16 @@ _ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "&
                              0xFFFE, 0xFFFF])}
 
 
+def _escape_markup(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def xml_text(value: str) -> str:
     """`value` for an XML text node: illegal characters dropped, cut to MAX_CELL, &<> and CR escaped."""
     if len(value) > MAX_CELL:
         value = _ILLEGAL.sub("", value)[:MAX_CELL]
     if value.isprintable():  # no CR nor illegal character: str.replace is cheaper than a regex search
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return _escape_markup(value)
     if _NEEDS_WORK.search(value):
         value = value.translate(_ESCAPES)
     return value
@@ -202,8 +206,8 @@ class _Sheet:
                     continue
                 if len(value) > MAX_CELL or not value.isprintable():
                     text = xml_text(value)
-                elif "&" in value or "<" in value or ">" in value:  # xml_text's common case, inline
-                    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                elif "&" in value or "<" in value or ">" in value:  # xml_text's common case
+                    text = _escape_markup(value)
                 else:
                     text = value
                 if len(value.strip()) != len(value):  # leading or trailing whitespace
